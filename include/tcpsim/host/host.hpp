@@ -1,0 +1,154 @@
+// A simulated host: one IPv4 address, an OS profile, and its TCP stack: the socket API
+// for its application, demultiplexing of arriving segments to connections, listeners
+// and the TIME-WAIT table, ephemeral ports and ISNs. Every call and every action of its
+// connections is recorded in the trace.
+//
+//   Host h(setup, engine, trace, network, ledger);
+//   Errno e;
+//   SocketId c = h.connect("c", {server_ip, 80}, std::nullopt, e);   // e == EINPROGRESS
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tcpsim/core/engine.hpp"
+#include "tcpsim/core/rng.hpp"
+#include "tcpsim/host/profile.hpp"
+#include "tcpsim/host/segment_port.hpp"
+#include "tcpsim/host/socket_events.hpp"
+#include "tcpsim/host/stream_ledger.hpp"
+#include "tcpsim/host/time_wait_table.hpp"
+#include "tcpsim/tcp/connection.hpp"
+#include "tcpsim/trace/trace.hpp"
+
+namespace tcpsim {
+
+struct HostSetup {
+    std::uint16_t index = 0;
+    std::string name;
+    Ipv4 ip;
+    ProfileRules rules;
+    std::optional<std::uint32_t> fixed_isn;
+    std::uint64_t seed = 1;
+};
+
+class Host {
+public:
+    Host(HostSetup setup, Engine& engine, TraceSink& trace, SegmentPort& port, StreamLedger& ledger);
+    Host(const Host&) = delete;
+    Host& operator=(const Host&) = delete;
+    ~Host();
+
+    void set_app(SocketEvents* app) { app_ = app; }
+
+    // --- socket API (each call is recorded) ---
+    SocketId listen(const std::string& label, std::uint16_t port, const std::string& accept_as,
+                    bool autoread, Errno& error);
+    SocketId connect(const std::string& label, Endpoint remote, std::optional<std::uint16_t> local_port,
+                     bool autoread, Errno& error);
+    Errno send(SocketId s, const std::vector<std::uint8_t>& bytes);
+    // The next `n` bytes of the socket's generated stream: a pattern that differs between
+    // connections (it is keyed by the ISS), so bytes of one incarnation never pass for another's.
+    std::vector<std::uint8_t> pattern_bytes(SocketId s, std::uint64_t n) const;
+    RecvResult recv(SocketId s, std::uint64_t max_bytes);
+    Errno shutdown(SocketId s, ShutdownHow how);
+    Errno close(SocketId s);
+    Errno abort(SocketId s);
+
+    std::optional<State> socket_state(SocketId s) const;
+    bool autoread(SocketId s) const;
+    const std::string& label(SocketId s) const;
+    bool is_open(SocketId s) const;
+
+    // --- from the network ---
+    void deliver(const Segment& seg);
+
+    const std::string& name() const { return setup_.name; }
+    Ipv4 ip() const { return setup_.ip; }
+    std::uint16_t index() const { return setup_.index; }
+    const ProfileRules& rules() const { return setup_.rules; }
+    std::size_t connection_count() const { return connections_.size(); }
+    std::size_t time_wait_count() const { return time_wait_.size(); }
+
+private:
+    struct ConnSlot {
+        Connection conn;
+        Host* host;
+        SocketId socket = -1;  // -1 once the application closed it (orphan)
+        std::int32_t label = kNoSocket;
+        SocketId listener = -1;  // passive opens: whom to tell on ESTABLISHED
+        bool connecting = false;  // an active connect() waits for its result
+        bool accepted = false;    // a passive open was handed to the application
+        std::array<TimerHandle, 5> timers{};
+    };
+    enum class SocketKind : std::uint8_t { Free, Listener, Connection };
+    struct SocketEntry {
+        SocketKind kind = SocketKind::Free;
+        std::string label;
+        std::int32_t trace_label = kNoSocket;
+        bool autoread = true;
+        // Listener
+        std::uint16_t port = 0;
+        std::string accept_as;
+        std::uint32_t accepted = 0;
+        // Connection
+        FourTuple tuple;
+        Seq iss;
+        std::uint64_t written = 0;
+        Errno error = Errno::Ok;  // the connection failed with this and is gone
+        bool eof_seen = false;
+    };
+
+    SocketId new_socket(SocketKind kind, const std::string& label, bool autoread);
+    void free_socket(SocketId s);
+    SocketEntry* entry(SocketId s);
+    const SocketEntry* entry(SocketId s) const;
+    ConnSlot* slot_of(const SocketEntry& e) const;
+    Seq next_isn();
+    std::optional<std::uint16_t> pick_ephemeral_port(Endpoint remote);
+    bool tuple_in_use(const FourTuple& t) const;
+
+    ConnSlot& create_slot(const FourTuple& t, SocketId s, std::int32_t label);
+    void apply(ConnSlot& slot);
+    void after_actions(ConnSlot& slot);
+    void on_conn_timer(ConnSlot& slot, TimerKind kind);
+    void demote_to_time_wait(ConnSlot& slot);
+    void on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Segment& seg);
+    void expire_time_wait(const FourTuple& t);
+    void on_listener_segment(SocketId listener, const Segment& seg);
+
+    void transmit(const Segment& seg, std::int32_t label, const FourTuple& t);
+    TraceEvent event(TraceKind kind, std::int32_t label, const FourTuple* t) const;
+    void record_call(CallKind call, SocketId s, Errno error, std::int64_t value, bool integrity = true);
+    void record_state(std::int32_t label, const FourTuple* t, State from, State to, Cause cause,
+                      Errno error = Errno::Ok);
+    void record_timer(std::int32_t label, const FourTuple& t, TimerKind kind, TimerAction action,
+                      Time expires);
+    void notify(std::function<void(SocketEvents&)> f);
+
+    HostSetup setup_;
+    Engine& engine_;
+    TraceSink& trace_;
+    SegmentPort& port_;
+    StreamLedger& ledger_;
+    SocketEvents* app_ = nullptr;
+    Rng isn_rng_;
+    Rng port_rng_;
+    std::uint32_t next_port_offset_ = 0;
+    Actions actions_;
+
+    std::vector<SocketEntry> sockets_;
+    std::vector<SocketId> free_sockets_;
+    std::map<std::uint16_t, SocketId> listeners_;
+    // Lookup only; never iterated, so hash order cannot reach output.
+    std::unordered_map<FourTuple, std::unique_ptr<ConnSlot>, FourTupleHash> connections_;
+    TimeWaitTable time_wait_;
+};
+
+}  // namespace tcpsim

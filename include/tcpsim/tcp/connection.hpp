@@ -1,0 +1,159 @@
+// One TCP connection: the RFC 9293 state machine from SYN-SENT/SYN-RECEIVED to CLOSED,
+// driven by three kinds of input (user calls, segment arrival, timer expiry), each of
+// which appends the resulting Actions. TIME-WAIT is entered here; the host then replaces
+// the connection by a compact TimeWaitRecord (see time_wait.hpp), as Linux replaces a
+// socket by a tcp_timewait_sock.
+//
+//   Connection c(params);
+//   c.open_active(now, out);               // CLOSED -> SYN_SENT, SYN queued in `out`
+//   c.on_segment(syn_ack, now, out);       // -> ESTABLISHED, ACK in `out`
+//
+// Implementation is split by event source: connection_user.cpp (calls),
+// connection_input.cpp (segment arrival), connection_output.cpp (sending, timers).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "tcpsim/core/errno.hpp"
+#include "tcpsim/core/time.hpp"
+#include "tcpsim/host/profile.hpp"
+#include "tcpsim/net/address.hpp"
+#include "tcpsim/net/segment.hpp"
+#include "tcpsim/net/tcp_state.hpp"
+#include "tcpsim/tcp/actions.hpp"
+#include "tcpsim/tcp/tcb.hpp"
+
+namespace tcpsim {
+
+struct ConnectionParams {
+    FourTuple tuple;               // local first
+    const ProfileRules* rules = nullptr;
+    Seq iss;
+};
+
+// Result of a recv call: bytes, end of stream, or an error.
+struct RecvResult {
+    std::vector<std::uint8_t> bytes;
+    bool eof = false;
+    Errno error = Errno::Ok;
+};
+
+class Connection {
+public:
+    explicit Connection(const ConnectionParams& p);
+
+    // --- user calls (RFC 9293 3.10.1-3.10.5) ---
+    // OPEN, active: CLOSED -> SYN-SENT.
+    void open_active(Time now, Actions& out);
+    // OPEN, passive, for a SYN that reached a listener: LISTEN -> SYN-RECEIVED.
+    void open_passive(const Segment& syn, Time now, Actions& out);
+    // SEND: queues bytes; returns how many were accepted or the error.
+    Errno send(const std::vector<std::uint8_t>& bytes, Time now, Actions& out);
+    // RECEIVE: up to max_bytes (0 = all readable).
+    RecvResult recv(std::uint64_t max_bytes);
+    // shutdown(SHUT_WR): our FIN after the queued data; receiving continues.
+    Errno shutdown_write(Time now, Actions& out) {
+        return send_fin(now, out, {"shutdown(SHUT_WR)", "RFC 9293 3.10.4"});
+    }
+    void shutdown_read() { read_shutdown_ = true; }
+    // CLOSE: the application lets go of the socket; the connection continues as an orphan.
+    Errno close(Time now, Actions& out);
+    // ABORT: RST where the RFC says so, then CLOSED.
+    void abort(Time now, Actions& out);
+
+    // --- segment arrival (RFC 9293 3.10.7.3, 3.10.7.4) ---
+    void on_segment(const Segment& seg, Time now, Actions& out);
+
+    // --- timer expiry (RFC 9293 3.10.8) ---
+    void on_timer(TimerKind kind, Time now, Actions& out);
+
+    // --- what the host and application may read ---
+    State state() const { return state_; }
+    const FourTuple& tuple() const { return tuple_; }
+    const Tcb& tcb() const { return tcb_; }
+    const ProfileRules& rules() const { return *rules_; }
+    bool passive() const { return passive_; }
+    bool orphaned() const { return orphaned_; }
+    std::size_t readable_bytes() const { return recv_buf_.size(); }
+    bool eof_pending() const { return fin_received_ && recv_buf_.empty(); }
+    // The error the next call reports after the connection failed (ECONNRESET, ...).
+    Errno pending_error() const { return pending_error_; }
+    // Current retransmission timeout (RFC 6298), for TIME_WAIT length rules.
+    Duration rto() const { return rto_; }
+    Time time_wait_expires() const { return time_wait_expires_; }
+
+private:
+    // connection_user.cpp
+    Errno send_fin(Time now, Actions& out, Cause cause);
+
+    // connection_input.cpp
+    void on_segment_syn_sent(const Segment& seg, Time now, Actions& out);
+    void on_segment_synchronized(const Segment& seg, Time now, Actions& out);
+    bool acceptable(const Segment& seg) const;
+    void process_ack(const Segment& seg, Time now, Actions& out, bool& stop);
+    void process_text(const Segment& seg, Time now, bool& ack_now);
+    void process_fin(const Segment& seg, Time now, Actions& out, bool& ack_now);
+    void reset_by_peer(Time now, Actions& out);
+    void drain_out_of_order();
+
+    // connection_output.cpp
+    void transition(State to, Cause cause, Actions& out, Errno error = Errno::Ok);
+    void enter_closed(Cause cause, Errno error, Actions& out);
+    void enter_time_wait(Cause cause, Time now, Actions& out);
+    Segment make_segment(Flags flags, Seq seq) const;
+    void send_ack(Actions& out);
+    void send_challenge_ack(Actions& out) { send_ack(out); }
+    void send_reset(Seq seq, Actions& out);
+    void send_syn(Time now, Actions& out);
+    void output(Time now, Actions& out);
+    void emit_data_segment(Seq seq, std::uint32_t len, bool with_fin, Actions& out);
+    void retransmit(Time now, Actions& out);
+    void arm_timer(TimerKind kind, Time expires, Actions& out);
+    void cancel_timer(TimerKind kind, Actions& out);
+    void cancel_all_timers(Actions& out);
+    void on_rtt_sample(Duration rtt);
+    std::uint16_t advertised_window() const;
+    std::uint32_t unsent_bytes() const;
+    Seq data_end() const;  // sequence number after the last queued byte
+    int retry_limit() const;
+
+    FourTuple tuple_;
+    const ProfileRules* rules_;
+    Tcb tcb_;
+    State state_ = State::Closed;
+    bool passive_ = false;
+    bool orphaned_ = false;
+    bool read_shutdown_ = false;
+    Errno pending_error_ = Errno::Ok;
+
+    // Send side: bytes from SND.UNA (after the SYN) onwards, acknowledged bytes removed.
+    std::deque<std::uint8_t> send_buf_;
+    bool fin_queued_ = false;  // the application closed its sending side
+    bool fin_sent_ = false;
+    Seq fin_seq_;              // sequence number our FIN occupies
+    Seq max_sent_;             // highest SND.NXT ever reached (retransmissions rewind nxt)
+
+    // Receive side.
+    std::deque<std::uint8_t> recv_buf_;
+    std::map<std::uint32_t, std::vector<std::uint8_t>> out_of_order_;  // offset from RCV.NXT base
+    std::optional<Seq> out_of_order_fin_;
+    bool fin_received_ = false;
+    bool out_nudge_readable_ = false;  // in-order bytes arrived during this segment
+
+    // Retransmission (RFC 6298) and timers.
+    Duration rto_;
+    std::optional<Duration> srtt_;
+    Duration rttvar_;
+    std::optional<Seq> rtt_seq_;  // segment being timed (Karn: never a retransmission)
+    Time rtt_start_;
+    int retries_ = 0;
+    std::array<std::optional<Time>, 5> timers_{};  // indexed by TimerKind
+    Time time_wait_expires_;
+};
+
+}  // namespace tcpsim

@@ -1,0 +1,54 @@
+// The application on one host, as the scenario scripts it: calls at given times and
+// reactions to socket events (connected, data, peer closed, error).
+//
+// Reactions name a socket by its scenario name; accepted connections ("s", "s.2", ...)
+// all answer to their accept_as name, so one script serves every accepted connection.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tcpsim/core/engine.hpp"
+#include "tcpsim/host/host.hpp"
+#include "tcpsim/host/socket_events.hpp"
+#include "tcpsim/scenario/scenario.hpp"
+
+namespace tcpsim {
+
+class ScriptedApp final : public SocketEvents {
+public:
+    // `addresses` resolves host names used in "connect" targets.
+    ScriptedApp(const AppConfig& config, Host& host, Engine& engine,
+                const std::map<std::string, Ipv4>& addresses);
+
+    // Schedules the timed actions; reactions wait for their events.
+    void start();
+
+    void on_connected(SocketId s) override;
+    void on_accepted(SocketId listener, SocketId s) override;
+    void on_readable(SocketId s) override;
+    void on_error(SocketId s, Errno e) override;
+
+private:
+    struct Instance {
+        std::string name;   // the scenario name reactions use
+        std::string label;  // this connection's own label ("s.2")
+    };
+
+    void perform(const AppAction& a, SocketId target);
+    void react(Trigger trigger, SocketId s);
+    // One recv call and the reactions it triggers; true when bytes were read.
+    bool read_available(SocketId s, std::uint64_t max_bytes);
+    SocketId socket_named(const std::string& name) const;
+
+    const AppConfig& config_;
+    Host& host_;
+    Engine& engine_;
+    const std::map<std::string, Ipv4>& addresses_;
+    std::map<SocketId, Instance> instances_;
+    std::map<std::string, SocketId> latest_;  // scenario name -> newest socket with it
+    std::map<SocketId, std::string> accept_names_;  // listener -> accept_as
+};
+
+}  // namespace tcpsim

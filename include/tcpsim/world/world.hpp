@@ -1,0 +1,48 @@
+// Builds a world (engine, hosts, network, applications) from a scenario and runs it,
+// writing every event to a trace sink.
+//
+//   Trace trace;
+//   World world(scenario, trace);
+//   TraceSummary s = world.run();
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tcpsim/core/engine.hpp"
+#include "tcpsim/host/host.hpp"
+#include "tcpsim/host/stream_ledger.hpp"
+#include "tcpsim/link/network.hpp"
+#include "tcpsim/scenario/scenario.hpp"
+#include "tcpsim/trace/trace.hpp"
+#include "tcpsim/world/scripted_app.hpp"
+
+namespace tcpsim {
+
+class World {
+public:
+    World(const Scenario& scenario, TraceSink& trace);
+    World(const World&) = delete;
+    World& operator=(const World&) = delete;
+    ~World();
+
+    // Runs until nothing is left to do, the scenario's duration, or a safety cap.
+    TraceSummary run();
+
+    Engine& engine() { return engine_; }
+    Host& host(std::size_t index) { return *hosts_[index]; }
+
+private:
+    const Scenario& scenario_;
+    TraceSink& trace_;
+    Engine engine_;
+    StreamLedger ledger_;
+    Network network_;
+    std::map<std::string, Ipv4> addresses_;
+    std::vector<std::unique_ptr<Host>> hosts_;
+    std::vector<std::unique_ptr<ScriptedApp>> apps_;
+};
+
+}  // namespace tcpsim

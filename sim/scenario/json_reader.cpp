@@ -1,0 +1,477 @@
+#include "json_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace tcpsim::scenario_json {
+namespace {
+
+constexpr std::size_t kFoundLimit = 60;
+constexpr std::string_view kDurationExpected = R"(a duration with a unit, such as "200ms")";
+
+std::string json_string(std::string_view s) {
+    return Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+void render(const Json& v, std::string& out) {
+    // Stopping at the limit also bounds the recursion on deeply nested input.
+    if (out.size() > kFoundLimit) return;
+    switch (v.type()) {
+        case Json::value_t::object: {
+            out += '{';
+            for (auto it = v.begin(); it != v.end() && out.size() <= kFoundLimit; ++it) {
+                if (it != v.begin()) out += ',';
+                out += json_string(it.key());
+                out += ':';
+                render(it.value(), out);
+            }
+            out += '}';
+            break;
+        }
+        case Json::value_t::array: {
+            out += '[';
+            for (auto it = v.begin(); it != v.end() && out.size() <= kFoundLimit; ++it) {
+                if (it != v.begin()) out += ',';
+                render(*it, out);
+            }
+            out += ']';
+            break;
+        }
+        case Json::value_t::null:
+        case Json::value_t::string:
+        case Json::value_t::boolean:
+        case Json::value_t::number_integer:
+        case Json::value_t::number_unsigned:
+        case Json::value_t::number_float:
+        case Json::value_t::binary:
+        case Json::value_t::discarded:
+            out += v.dump(-1, ' ', false, Json::error_handler_t::replace);
+            break;
+    }
+}
+
+// Builds the document from SAX events so that every syntax error (including a number too
+// large for a double, which nlohmann's DOM parser reports without a position) comes with
+// its byte offset, and so that a repeated key is caught.
+class DomBuilder {
+public:
+    explicit DomBuilder(Json& root) : root_(root) {}
+
+    bool null() { return put(nullptr); }
+    bool boolean(bool v) { return put(v); }
+    bool number_integer(Json::number_integer_t v) { return put(v); }
+    bool number_unsigned(Json::number_unsigned_t v) { return put(v); }
+    bool number_float(Json::number_float_t v, const Json::string_t&) { return put(v); }
+    bool string(Json::string_t& v) { return put(std::move(v)); }
+    bool binary(Json::binary_t&) { return false; }  // JSON text has no binary values
+    bool start_object(std::size_t) { return open(Json::object()); }
+    bool start_array(std::size_t) { return open(Json::array()); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+
+    bool key(Json::string_t& k) {
+        Frame& top = stack_.back();
+        auto [slot, inserted] = top.value->emplace(k, nullptr);
+        if (!inserted) {
+            duplicate_ = path_to_top() + "/" + pointer_token(k);
+            return false;
+        }
+        top.key = k;
+        top.slot = &*slot;
+        return true;
+    }
+
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::json::exception& e) {
+        error_position_ = position;
+        error_what_ = e.what();
+        return false;
+    }
+
+    const std::string& duplicate() const { return duplicate_; }
+    std::size_t error_position() const { return error_position_; }
+    const std::string& error_what() const { return error_what_; }
+
+private:
+    struct Frame {
+        Json* value;
+        std::string key;       // objects: the member being read
+        Json* slot = nullptr;  // objects: where that member's value goes
+    };
+
+    // Slots stay valid: an object gains no member while one of its members is open.
+    Json* place(Json v) {
+        if (stack_.empty()) {
+            root_ = std::move(v);
+            return &root_;
+        }
+        Frame& top = stack_.back();
+        if (top.value->is_array()) {
+            top.value->push_back(std::move(v));
+            return &top.value->back();
+        }
+        *top.slot = std::move(v);
+        return top.slot;
+    }
+    bool put(Json v) {
+        place(std::move(v));
+        return true;
+    }
+    bool open(Json container) {
+        stack_.push_back(Frame{place(std::move(container)), {}, nullptr});
+        return true;
+    }
+    bool close() {
+        stack_.pop_back();
+        return true;
+    }
+
+    std::string path_to_top() const {
+        std::string p;
+        for (std::size_t i = 0; i + 1 < stack_.size(); ++i) {
+            const Frame& f = stack_[i];
+            p += '/';
+            p += f.value->is_array() ? std::to_string(f.value->size() - 1) : pointer_token(f.key);
+        }
+        return p;
+    }
+
+    Json& root_;
+    std::vector<Frame> stack_;
+    std::string duplicate_;
+    std::size_t error_position_ = 0;
+    std::string error_what_;
+};
+
+// "syntax error at line 3, column 7: unexpected '}'; expected string literal".
+std::string describe_syntax_error(std::string_view text, std::size_t position,
+                                  const std::string& what) {
+    // nlohmann counts the offending character as read: it is at position - 1.
+    const std::size_t index = std::min(position == 0 ? 0 : position - 1, text.size());
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(index), '\n'));
+    const std::size_t newline = index == 0 ? std::string_view::npos : text.rfind('\n', index - 1);
+    const std::size_t column = newline == std::string_view::npos ? index + 1 : index - newline;
+    // Drop nlohmann's "[json.exception...] parse error at ...: syntax error while parsing X - ".
+    std::string reason = what;
+    if (auto dash = reason.find(" - "); dash != std::string::npos) {
+        reason.erase(0, dash + 3);
+    } else if (auto bracket = reason.find("] "); bracket != std::string::npos) {
+        reason.erase(0, bracket + 2);
+    }
+    return "syntax error at line " + std::to_string(line) + ", column " + std::to_string(column) +
+           ": " + reason;
+}
+
+struct ParseOutcome {
+    Json value;
+    bool ok = false;
+    std::string problem_pointer;  // set for a duplicate key
+    std::string problem;          // the `found` text
+};
+
+ParseOutcome parse_strict(std::string_view text) {
+    ParseOutcome out;
+    DomBuilder builder(out.value);
+    out.ok = Json::sax_parse(text.begin(), text.end(), &builder);
+    if (out.ok) return out;
+    if (!builder.duplicate().empty()) {
+        out.problem_pointer = builder.duplicate();
+        out.problem = "a key given twice";
+    } else {
+        out.problem = describe_syntax_error(text, builder.error_position(), builder.error_what());
+    }
+    return out;
+}
+
+std::optional<std::size_t> array_index(std::string_view token) {
+    if (token.empty() || (token.size() > 1 && token[0] == '0')) return std::nullopt;
+    std::size_t i = 0;
+    auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), i);
+    if (ec != std::errc{} || end != token.data() + token.size()) return std::nullopt;
+    return i;
+}
+
+Json* child(Json& parent, const std::string& token) {
+    if (parent.is_object()) {
+        auto it = parent.find(token);
+        return it == parent.end() ? nullptr : &*it;
+    }
+    if (parent.is_array()) {
+        auto i = array_index(token);
+        return i && *i < parent.size() ? &parent[*i] : nullptr;
+    }
+    return nullptr;
+}
+
+constexpr std::string_view kSetExpected =
+    "--set PATH=VALUE, PATH a JSON pointer (/links/0/delay) or a dotted path (links.0.delay)";
+
+// The reference tokens of a --set PATH, unescaped.
+std::vector<std::string> path_tokens(std::string_view assignment, std::string_view path,
+                                     const std::string& file) {
+    auto bad = [&] { reject(file, "", std::string(kSetExpected), json_string(assignment)); };
+    if (path.empty()) bad();
+    std::vector<std::string> tokens;
+    const bool pointer = path[0] == '/';
+    const char sep = pointer ? '/' : '.';
+    std::size_t start = pointer ? 1 : 0;
+    while (true) {
+        const std::size_t end = std::min(path.find(sep, start), path.size());
+        std::string_view raw = path.substr(start, end - start);
+        std::string token;
+        if (pointer) {
+            for (std::size_t i = 0; i < raw.size(); ++i) {
+                if (raw[i] != '~') {
+                    token += raw[i];
+                } else if (i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
+                    token += raw[++i] == '0' ? '~' : '/';
+                } else {
+                    bad();
+                }
+            }
+        } else {
+            if (raw.empty()) bad();
+            token = raw;
+        }
+        tokens.push_back(std::move(token));
+        if (end == path.size()) break;
+        start = end + 1;
+    }
+    return tokens;
+}
+
+}  // namespace
+
+void reject(const std::string& file, std::string pointer, std::string expected, std::string found) {
+    throw Rejection{UserError{file, std::move(pointer), std::move(expected), std::move(found)}};
+}
+
+std::string pointer_token(std::string_view key) {
+    std::string out;
+    for (char c : key) {
+        if (c == '~') {
+            out += "~0";
+        } else if (c == '/') {
+            out += "~1";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string compact(const Json& value) {
+    std::string out;
+    render(value, out);
+    if (out.size() <= kFoundLimit) return out;
+    std::size_t cut = kFoundLimit - 3;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    out.resize(cut);
+    return out + "...";
+}
+
+std::string join(const std::vector<std::string_view>& names) {
+    std::string out;
+    for (auto n : names) {
+        if (!out.empty()) out += ", ";
+        out += n;
+    }
+    return out;
+}
+
+Json parse_document(std::string_view text, const std::string& file) {
+    ParseOutcome parsed = parse_strict(text);
+    if (!parsed.ok) {
+        reject(file, parsed.problem_pointer,
+               parsed.problem_pointer.empty() ? "valid JSON" : "each key once in an object",
+               parsed.problem);
+    }
+    return std::move(parsed.value);
+}
+
+void apply_override(Json& doc, std::string_view assignment, const std::string& file) {
+    const std::size_t eq = assignment.find('=');
+    if (eq == std::string_view::npos) reject(file, "", std::string(kSetExpected), json_string(assignment));
+    const std::vector<std::string> tokens = path_tokens(assignment, assignment.substr(0, eq), file);
+    std::string pointer;
+    for (const auto& t : tokens) pointer += "/" + pointer_token(t);
+
+    const std::string_view text = assignment.substr(eq + 1);
+    ParseOutcome parsed = parse_strict(text);
+    Json value = parsed.ok ? std::move(parsed.value) : Json(std::string(text));
+
+    Json* parent = &doc;
+    std::string at;  // pointer of `parent`
+    for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+        Json* next = child(*parent, tokens[i]);
+        at += "/" + pointer_token(tokens[i]);
+        if (!next) reject(file, pointer, "an existing parent object or array", "nothing at " + at);
+        parent = next;
+    }
+    const std::string& last = tokens.back();
+    if (parent->is_object()) {
+        (*parent)[last] = std::move(value);
+    } else if (parent->is_array()) {
+        auto i = last == "-" ? std::optional(parent->size()) : array_index(last);
+        if (!i || *i > parent->size()) {
+            reject(file, pointer,
+                   "an index from 0 to " + std::to_string(parent->size()) + ", or \"-\" to append",
+                   json_string(last));
+        }
+        if (*i == parent->size()) {
+            parent->push_back(std::move(value));
+        } else {
+            (*parent)[*i] = std::move(value);
+        }
+    } else {
+        reject(file, pointer, "an existing parent object or array",
+               compact(*parent) + " at " + (at.empty() ? std::string("the document root") : at));
+    }
+}
+
+bool is_name(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-';
+    });
+}
+
+void Node::fail(std::string expected) const { fail(std::move(expected), compact(*value_)); }
+
+void Node::fail(std::string expected, std::string found) const {
+    reject(*file_, pointer_, std::move(expected), std::move(found));
+}
+
+std::string Node::string() const {
+    if (!value_->is_string()) fail("a string");
+    return value_->get<std::string>();
+}
+
+std::string Node::nonempty_string() const {
+    std::string s = string();
+    if (s.empty()) fail("a non-empty string");
+    return s;
+}
+
+std::string Node::name() const {
+    if (!value_->is_string() || !is_name(value_->get_ref<const std::string&>())) {
+        fail(std::string(kNameExpected));
+    }
+    return value_->get<std::string>();
+}
+
+bool Node::boolean() const {
+    if (!value_->is_boolean()) fail("true or false");
+    return value_->get<bool>();
+}
+
+std::uint64_t Node::integer(std::uint64_t lo, std::uint64_t hi) const {
+    std::string expected;
+    if (hi != std::numeric_limits<std::uint64_t>::max()) {
+        expected = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+    } else if (lo == 0) {
+        expected = "a non-negative integer";
+    } else if (lo == 1) {
+        expected = "a positive integer";
+    } else {
+        expected = "an integer of at least " + std::to_string(lo);
+    }
+    std::uint64_t n = 0;
+    if (value_->is_number_unsigned()) {
+        n = value_->get<std::uint64_t>();
+    } else if (value_->is_number_integer() && value_->get<std::int64_t>() >= 0) {
+        n = static_cast<std::uint64_t>(value_->get<std::int64_t>());  // "-0"
+    } else {
+        fail(expected);
+    }
+    if (n < lo || n > hi) fail(expected);
+    return n;
+}
+
+Duration Node::duration() const {
+    if (!value_->is_string()) fail(std::string(kDurationExpected));
+    const auto& text = value_->get_ref<const std::string&>();
+    auto d = parse_duration(text);
+    if (!d) {
+        fail(text.starts_with('-') ? R"(a non-negative duration, such as "200ms")"
+                                   : std::string(kDurationExpected));
+    }
+    return *d;
+}
+
+Duration Node::positive_duration() const {
+    Duration d = duration();
+    if (d <= Duration{}) fail(R"(a positive duration, such as "200ms")");
+    return d;
+}
+
+double Node::probability() const {
+    constexpr std::string_view expected = "a probability from 0 to 1";
+    if (!value_->is_number()) fail(std::string(expected));
+    const double p = value_->get<double>();
+    if (!(p >= 0.0 && p <= 1.0)) fail(std::string(expected));
+    return p;
+}
+
+Ipv4 Node::ipv4() const {
+    constexpr std::string_view expected = R"(a dotted IPv4 address such as "10.0.0.1")";
+    if (!value_->is_string()) fail(std::string(expected));
+    auto ip = Ipv4::parse(value_->get_ref<const std::string&>());
+    if (!ip) fail(std::string(expected));
+    return *ip;
+}
+
+std::vector<Node> Node::elements(std::string_view expected) const {
+    if (!value_->is_array()) fail(std::string(expected));
+    std::vector<Node> out;
+    out.reserve(value_->size());
+    for (std::size_t i = 0; i < value_->size(); ++i) {
+        out.emplace_back((*value_)[i], pointer_ + "/" + std::to_string(i), *file_);
+    }
+    return out;
+}
+
+Object::Object(const Node& node, std::vector<std::string_view> allowed, std::string_view expected)
+    : node_(node) {
+    if (!node.json().is_object()) node.fail(std::string(expected));
+    allow_only(std::move(allowed), "");
+}
+
+Object Object::any_keys(const Node& node, std::string_view expected) {
+    if (!node.json().is_object()) node.fail(std::string(expected));
+    return Object(node);
+}
+
+void Object::allow_only(std::vector<std::string_view> allowed, const std::string& context) const {
+    for (auto it = node_.json().begin(); it != node_.json().end(); ++it) {
+        if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
+        reject(node_.file(), node_.pointer() + "/" + pointer_token(it.key()),
+               (context.empty() ? "" : context + ", ") + "one of the keys " + join(allowed),
+               "unknown key " + json_string(it.key()));
+    }
+}
+
+std::optional<Node> Object::get(std::string_view key) const {
+    auto it = node_.json().find(key);
+    if (it == node_.json().end()) return std::nullopt;
+    return Node(*it, node_.pointer() + "/" + pointer_token(key), node_.file());
+}
+
+Node Object::need(std::string_view key, std::string_view expected) const {
+    auto n = get(key);
+    if (!n) {
+        reject(node_.file(), node_.pointer() + "/" + pointer_token(key), std::string(expected),
+               "a missing field");
+    }
+    return *n;
+}
+
+std::vector<std::pair<std::string, Node>> Object::members() const {
+    std::vector<std::pair<std::string, Node>> out;
+    for (auto it = node_.json().begin(); it != node_.json().end(); ++it) {
+        out.emplace_back(it.key(), Node(it.value(), node_.pointer() + "/" + pointer_token(it.key()),
+                                        node_.file()));
+    }
+    return out;
+}
+
+}  // namespace tcpsim::scenario_json

@@ -1,0 +1,125 @@
+// Reading JSON for the scenario loader: values that know their place in the file.
+//
+// A read either returns a C++ value or throws `Rejection`, a UserError naming the file,
+// the JSON pointer, what was expected and what was found. Rejection never leaves the
+// loader: load_scenario_text catches it and returns the UserError as a value. Throwing
+// keeps each field's reading to one line instead of a check after every call.
+//
+//   Object host(root.child("hosts").child("client"), {"address", "profile"});
+//   Ipv4 address = host.need("address", "an IPv4 address").ipv4();
+//
+// Private to sim/scenario: nlohmann stays at the edge (STYLE 10).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tcpsim/core/error.hpp"
+#include "tcpsim/core/time.hpp"
+#include "tcpsim/net/address.hpp"
+
+namespace tcpsim::scenario_json {
+
+using Json = nlohmann::ordered_json;
+
+struct Rejection {
+    UserError error;
+};
+
+[[noreturn]] void reject(const std::string& file, std::string pointer, std::string expected,
+                         std::string found);
+
+// RFC 6901 escaping of one reference token: "~" -> "~0", "/" -> "~1".
+std::string pointer_token(std::string_view key);
+
+// A value as `found` shows it: compact JSON, cut with "..." past about 60 characters.
+std::string compact(const Json& value);
+
+// "a, b, c": for the `expected` of a choice.
+std::string join(const std::vector<std::string_view>& names);
+
+// Strict JSON (no comments, nothing after the value). A key given twice in one object is
+// rejected: silently keeping the last one would hide a typo.
+Json parse_document(std::string_view text, const std::string& file);
+
+// Applies one --set "PATH=VALUE" (see loader.hpp).
+void apply_override(Json& doc, std::string_view assignment, const std::string& file);
+
+// Letters, digits, '_' and '-': host and socket names.
+bool is_name(std::string_view s);
+inline constexpr std::string_view kNameExpected = "a name of letters, digits, '_' and '-'";
+
+class Node {
+public:
+    Node(const Json& value, std::string pointer, const std::string& file)
+        : value_(&value), pointer_(std::move(pointer)), file_(&file) {}
+
+    const Json& json() const { return *value_; }
+    const std::string& pointer() const { return pointer_; }
+    const std::string& file() const { return *file_; }
+
+    [[noreturn]] void fail(std::string expected) const;  // found: the value itself
+    [[noreturn]] void fail(std::string expected, std::string found) const;
+
+    std::string string() const;
+    std::string nonempty_string() const;
+    std::string name() const;  // is_name()
+    bool boolean() const;
+    // Integers only (1.0 is rejected); `expected` is made from the range.
+    std::uint64_t integer(std::uint64_t lo = 0,
+                          std::uint64_t hi = std::numeric_limits<std::uint64_t>::max()) const;
+    Duration duration() const;           // a string parse_duration accepts
+    Duration positive_duration() const;  // and more than zero
+    double probability() const;          // a number in [0, 1]
+    Ipv4 ipv4() const;
+
+    // A string mapped to a value by one of the model's parse_* functions.
+    template <typename Parse>
+    auto parsed(Parse parse, std::string_view expected) const {
+        if (!value_->is_string()) fail(std::string(expected));
+        auto result = parse(std::string_view(value_->get_ref<const std::string&>()));
+        if (!result) fail(std::string(expected));
+        return *result;
+    }
+
+    // The elements of an array (fails unless the value is one).
+    std::vector<Node> elements(std::string_view expected) const;
+
+private:
+    const Json* value_;
+    std::string pointer_;
+    const std::string* file_;
+};
+
+// An object whose keys have been checked: any key outside `allowed` is rejected.
+class Object {
+public:
+    Object(const Node& node, std::vector<std::string_view> allowed,
+           std::string_view expected = "an object");
+    // An object whose keys are data (host names, knob names), checked by the caller.
+    static Object any_keys(const Node& node, std::string_view expected);
+
+    // Narrows the allowed keys once a field ("call", "type") has said which apply;
+    // `context` prefixes the list in the error ("for \"send\" calls").
+    void allow_only(std::vector<std::string_view> allowed, const std::string& context) const;
+
+    const Node& node() const { return node_; }
+    bool has(std::string_view key) const { return node_.json().contains(key); }
+    std::optional<Node> get(std::string_view key) const;
+    // A required field: a missing one fails at its own pointer with `expected`.
+    Node need(std::string_view key, std::string_view expected) const;
+    std::vector<std::pair<std::string, Node>> members() const;  // in file order
+
+private:
+    explicit Object(Node node) : node_(std::move(node)) {}
+    Node node_;
+};
+
+}  // namespace tcpsim::scenario_json

@@ -1,0 +1,290 @@
+// Connection: what it sends and when (RFC 9293 3.8, RFC 6298), and its state changes.
+#include <algorithm>
+#include <cassert>
+#include <memory>
+
+#include "tcpsim/tcp/connection.hpp"
+
+namespace tcpsim {
+
+Connection::Connection(const ConnectionParams& p)
+    : tuple_(p.tuple), rules_(p.rules), rto_(p.rules->rto_initial) {
+    tcb_.snd.iss = p.iss;
+    tcb_.snd.una = p.iss;
+    tcb_.snd.nxt = p.iss;
+    max_sent_ = p.iss;
+    tcb_.rcv.wnd = rules_->receive_buffer;
+}
+
+void Connection::transition(State to, Cause cause, Actions& out, Errno error) {
+    out.list.push_back(Transition{state_, to, cause, error});
+    state_ = to;
+}
+
+void Connection::enter_closed(Cause cause, Errno error, Actions& out) {
+    cancel_all_timers(out);
+    if (error != Errno::Ok && !orphaned_) pending_error_ = error;
+    transition(State::Closed, cause, out, error);
+}
+
+void Connection::enter_time_wait(Cause cause, Time now, Actions& out) {
+    cancel_all_timers(out);
+    transition(State::TimeWait, cause, out);
+    // RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL (or the profile's fixed length).
+    time_wait_expires_ = now + rules_->time_wait_length();
+    arm_timer(TimerKind::TimeWait, time_wait_expires_, out);
+}
+
+std::uint16_t Connection::advertised_window() const {
+    const std::size_t used = recv_buf_.size();
+    const std::uint32_t buf = rules_->receive_buffer;
+    const std::uint32_t free = used >= buf ? 0 : buf - static_cast<std::uint32_t>(used);
+    return static_cast<std::uint16_t>(std::min<std::uint32_t>(free, 65535));
+}
+
+Segment Connection::make_segment(Flags flags, Seq seq) const {
+    Segment s;
+    s.src = tuple_.local;
+    s.dst = tuple_.remote;
+    s.seq = seq;
+    s.flags = flags;
+    if (has(flags, Flags::Ack)) s.ack = tcb_.rcv.nxt;
+    s.window = has(flags, Flags::Rst) ? 0 : advertised_window();
+    return s;
+}
+
+void Connection::send_ack(Actions& out) {
+    // RFC 9293 3.10.7.4: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+    out.list.push_back(Transmit{make_segment(Flags::Ack, tcb_.snd.nxt)});
+}
+
+void Connection::send_reset(Seq seq, Actions& out) {
+    out.list.push_back(Transmit{make_segment(Flags::Rst, seq)});
+}
+
+void Connection::send_syn(Time now, Actions& out) {
+    const bool syn_ack = state_ == State::SynReceived;
+    Segment s = make_segment(syn_ack ? (Flags::Syn | Flags::Ack) : Flags::Syn, tcb_.snd.iss);
+    s.options.mss = rules_->mss;  // RFC 9293 3.7.1: MSS option only in SYN segments
+    out.list.push_back(Transmit{std::move(s)});
+    tcb_.snd.nxt = tcb_.snd.iss + 1;
+    if (seq_gt(tcb_.snd.nxt, max_sent_)) max_sent_ = tcb_.snd.nxt;
+    if (retries_ == 0 && !rtt_seq_) {
+        rtt_seq_ = tcb_.snd.nxt;
+        rtt_start_ = now;
+    }
+    if (!timers_[static_cast<std::size_t>(TimerKind::Retransmit)])
+        arm_timer(TimerKind::Retransmit, now + rto_, out);
+}
+
+Seq Connection::data_end() const {
+    // Data starts after the SYN; acknowledged bytes have left send_buf_.
+    const Seq base = seq_gt(tcb_.snd.una, tcb_.snd.iss) ? tcb_.snd.una : tcb_.snd.iss + 1;
+    const Seq first = fin_sent_ && seq_gt(base, fin_seq_) ? fin_seq_ : base;
+    return first + static_cast<std::uint32_t>(send_buf_.size());
+}
+
+std::uint32_t Connection::unsent_bytes() const {
+    const Seq end = data_end();
+    return seq_lt(tcb_.snd.nxt, end) ? end - tcb_.snd.nxt : 0;
+}
+
+void Connection::emit_data_segment(Seq seq, std::uint32_t len, bool with_fin, Actions& out) {
+    const Seq base = data_end() - static_cast<std::uint32_t>(send_buf_.size());
+    const std::uint32_t offset = seq - base;
+    assert(offset + len <= send_buf_.size());
+    Flags flags = Flags::Ack;
+    if (len > 0) flags = flags | Flags::Psh;
+    if (with_fin) flags = flags | Flags::Fin;
+    Segment s = make_segment(flags, seq);
+    if (len > 0) {
+        auto bytes = std::make_shared<std::vector<std::uint8_t>>(
+            send_buf_.begin() + offset, send_buf_.begin() + offset + len);
+        s.payload = std::move(bytes);
+    }
+    out.list.push_back(Transmit{std::move(s)});
+}
+
+void Connection::output(Time now, Actions& out) {
+    switch (state_) {
+        case State::Established:
+        case State::CloseWait:
+        case State::FinWait1:
+        case State::Closing:
+        case State::LastAck:
+            break;
+        case State::Closed:
+        case State::Listen:
+        case State::SynSent:
+        case State::SynReceived:
+        case State::FinWait2:
+        case State::TimeWait:
+            return;  // RFC 9293 3.10.2: data queued before ESTABLISHED waits for it
+    }
+    bool sent = false;
+    for (;;) {
+        const std::uint32_t unsent = unsent_bytes();
+        if (unsent > 0) {
+            const Seq window_end = tcb_.snd.una + tcb_.snd.wnd;
+            const std::uint32_t usable =
+                seq_gt(window_end, tcb_.snd.nxt) ? window_end - tcb_.snd.nxt : 0;
+            if (usable == 0) break;
+            const std::uint32_t len = std::min<std::uint32_t>({tcb_.snd_mss, unsent, usable});
+            const bool with_fin = fin_queued_ && !fin_sent_ && len == unsent;
+            const Seq seq = tcb_.snd.nxt;
+            if (with_fin) {
+                fin_seq_ = seq + len;
+                fin_sent_ = true;
+            }
+            emit_data_segment(seq, len, with_fin, out);
+            if (!rtt_seq_ && seq_ge(seq, max_sent_)) {
+                rtt_seq_ = seq + len;
+                rtt_start_ = now;
+            }
+            tcb_.snd.nxt = seq + len + (with_fin ? 1 : 0);
+            sent = true;
+        } else if (fin_queued_ && !fin_sent_) {
+            // RFC 9293 3.10.4: the FIN follows all queued data; it needs no window.
+            fin_seq_ = tcb_.snd.nxt;
+            fin_sent_ = true;
+            out.list.push_back(Transmit{make_segment(Flags::Fin | Flags::Ack, fin_seq_)});
+            tcb_.snd.nxt = fin_seq_ + 1;
+            sent = true;
+        } else {
+            break;
+        }
+        if (seq_gt(tcb_.snd.nxt, max_sent_)) max_sent_ = tcb_.snd.nxt;
+    }
+    if (sent && !timers_[static_cast<std::size_t>(TimerKind::Retransmit)])
+        arm_timer(TimerKind::Retransmit, now + rto_, out);
+    // RFC 9293 3.8.6.1: a zero window with data waiting is probed, never given up on.
+    if (unsent_bytes() > 0 && tcb_.snd.una == tcb_.snd.nxt &&
+        !timers_[static_cast<std::size_t>(TimerKind::Persist)])
+        arm_timer(TimerKind::Persist, now + rto_, out);
+}
+
+int Connection::retry_limit() const {
+    switch (state_) {
+        case State::SynSent: return rules_->syn_retries;
+        case State::SynReceived: return rules_->synack_retries;
+        case State::Closed:
+        case State::Listen:
+        case State::Established:
+        case State::FinWait1:
+        case State::FinWait2:
+        case State::CloseWait:
+        case State::Closing:
+        case State::LastAck:
+        case State::TimeWait:
+            return rules_->data_retries;
+    }
+    return rules_->data_retries;
+}
+
+void Connection::retransmit(Time now, Actions& out) {
+    if (retries_ >= retry_limit()) {
+        // RFC 9293 3.8.3: past R2 the connection is closed and the user told ETIMEDOUT.
+        enter_closed({"retransmission limit reached", "RFC 9293 3.8.3"}, Errno::TimedOut, out);
+        return;
+    }
+    ++retries_;
+    rto_ = std::min(rto_ * 2, rules_->rto_max);  // RFC 6298 5.5: back off the timer
+    rtt_seq_.reset();                             // RFC 6298 3 (Karn): no sample from a retransmission
+    switch (state_) {
+        case State::SynSent:
+        case State::SynReceived:
+            send_syn(now, out);
+            break;
+        case State::Established:
+        case State::CloseWait:
+        case State::FinWait1:
+        case State::Closing:
+        case State::LastAck: {
+            // RFC 6298 5.4: retransmit the earliest segment not acknowledged.
+            const Seq sent_end = fin_sent_ ? fin_seq_ : tcb_.snd.nxt;
+            const std::uint32_t outstanding =
+                seq_gt(sent_end, tcb_.snd.una) ? sent_end - tcb_.snd.una : 0;
+            if (outstanding > 0) {
+                const std::uint32_t len = std::min<std::uint32_t>(tcb_.snd_mss, outstanding);
+                emit_data_segment(tcb_.snd.una, len,
+                                  fin_sent_ && tcb_.snd.una + len == fin_seq_, out);
+            } else if (fin_sent_) {
+                out.list.push_back(Transmit{make_segment(Flags::Fin | Flags::Ack, fin_seq_)});
+            }
+            break;
+        }
+        case State::Closed:
+        case State::Listen:
+        case State::FinWait2:
+        case State::TimeWait:
+            return;
+    }
+    arm_timer(TimerKind::Retransmit, now + rto_, out);
+}
+
+void Connection::on_timer(TimerKind kind, Time now, Actions& out) {
+    timers_[static_cast<std::size_t>(kind)].reset();
+    out.list.push_back(TimerRequest{kind, TimerAction::Expire, now});
+    switch (kind) {
+        case TimerKind::Retransmit:
+            retransmit(now, out);
+            break;
+        case TimerKind::Persist: {
+            // Linux tcp_xmit_probe_skb: a window probe is an old ACK (SEQ=SND.UNA-1) that
+            // the peer must answer with its current window.
+            out.list.push_back(Transmit{make_segment(Flags::Ack, tcb_.snd.una - 1)});
+            if (unsent_bytes() > 0 && tcb_.snd.wnd == 0)
+                arm_timer(TimerKind::Persist, now + std::min(rto_ * 2, rules_->rto_max), out);
+            break;
+        }
+        case TimerKind::TimeWait:
+            // RFC 9293 3.10.8: "If the time-wait timeout expires on a connection delete
+            // the TCB, enter the CLOSED state and return."
+            enter_closed({"2MSL timeout", "RFC 9293 3.10.8"}, Errno::Ok, out);
+            break;
+        case TimerKind::FinWait2:
+        case TimerKind::Keepalive:
+            break;
+    }
+}
+
+void Connection::arm_timer(TimerKind kind, Time expires, Actions& out) {
+    auto& slot = timers_[static_cast<std::size_t>(kind)];
+    out.list.push_back(TimerRequest{kind, slot ? TimerAction::Restart : TimerAction::Set, expires});
+    slot = expires;
+}
+
+void Connection::cancel_timer(TimerKind kind, Actions& out) {
+    auto& slot = timers_[static_cast<std::size_t>(kind)];
+    if (!slot) return;
+    out.list.push_back(TimerRequest{kind, TimerAction::Cancel, *slot});
+    slot.reset();
+}
+
+void Connection::cancel_all_timers(Actions& out) {
+    for (TimerKind k : {TimerKind::Retransmit, TimerKind::TimeWait, TimerKind::FinWait2,
+                        TimerKind::Keepalive, TimerKind::Persist})
+        cancel_timer(k, out);
+}
+
+void Connection::on_rtt_sample(Duration r) {
+    // RFC 6298 2.2 / 2.3.
+    if (!srtt_) {
+        srtt_ = r;
+        rttvar_ = r / 2;
+    } else {
+        const Duration diff = *srtt_ > r ? *srtt_ - r : r - *srtt_;
+        rttvar_ = (rttvar_ * 3 + diff) / 4;
+        srtt_ = (*srtt_ * 7 + r) / 8;
+    }
+    Duration var = rttvar_ * 4;
+    if (rules_->rto_min_in_variance) {
+        // Linux tcp_set_rto: RTO = SRTT + max(RTTVAR term, tcp_rto_min).
+        rto_ = *srtt_ + std::max(var, rules_->rto_min);
+    } else {
+        rto_ = std::max(*srtt_ + std::max(var, nanoseconds(1)), rules_->rto_min);
+    }
+    rto_ = std::min(rto_, rules_->rto_max);
+}
+
+}  // namespace tcpsim

@@ -1,0 +1,59 @@
+#include "tcpsim/world/world.hpp"
+
+#include <algorithm>
+
+namespace tcpsim {
+
+World::World(const Scenario& scenario, TraceSink& trace)
+    : scenario_(scenario), trace_(trace), network_(engine_, trace, scenario.seed) {
+    std::vector<TraceHost> trace_hosts;
+    std::map<std::string, std::uint16_t> index;
+    for (const HostConfig& hc : scenario.hosts) {
+        const auto i = static_cast<std::uint16_t>(hosts_.size());
+        HostSetup setup{i, hc.name, hc.address, hc.rules, hc.isn, scenario.seed};
+        hosts_.push_back(std::make_unique<Host>(setup, engine_, trace_, network_, ledger_));
+        network_.add_host(*hosts_.back());
+        addresses_[hc.name] = hc.address;
+        index[hc.name] = i;
+        trace_hosts.push_back({hc.name, hc.address, hc.rules.name});
+    }
+    trace_.set_hosts(std::move(trace_hosts));
+    for (const LinkConfig& l : scenario.links)
+        network_.add_link(index.at(l.a), index.at(l.b), l.a_to_b, l.b_to_a);
+    for (const FaultConfig& f : scenario.faults) network_.add_fault(f);
+    for (const AppConfig& a : scenario.apps) {
+        Host& h = *hosts_[index.at(a.host)];
+        apps_.push_back(std::make_unique<ScriptedApp>(a, h, engine_, addresses_));
+        h.set_app(apps_.back().get());
+    }
+}
+
+World::~World() = default;
+
+TraceSummary World::run() {
+    for (auto& app : apps_) app->start();
+    const Limits& lim = scenario_.limits;
+    const Time until = lim.duration ? std::min(*lim.duration, lim.time_cap) : lim.time_cap;
+    const StopReason why = engine_.run(until, lim.event_cap);
+    TraceSummary s;
+    s.events_run = engine_.events_run();
+    switch (why) {
+        case StopReason::QueueEmpty:
+            s.end = RunEnd::Quiescent;
+            s.end_time = engine_.now();
+            break;
+        case StopReason::TimeLimit:
+            s.end = lim.duration && *lim.duration <= lim.time_cap ? RunEnd::DurationReached
+                                                                  : RunEnd::TimeCap;
+            s.end_time = until;
+            break;
+        case StopReason::EventLimit:
+            s.end = RunEnd::EventCap;
+            s.end_time = engine_.now();
+            break;
+    }
+    trace_.finish(s);
+    return s;
+}
+
+}  // namespace tcpsim

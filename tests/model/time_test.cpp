@@ -1,0 +1,77 @@
+#include <doctest/doctest.h>
+
+#include "tcpsim/core/engine.hpp"
+#include "tcpsim/core/rng.hpp"
+#include "tcpsim/core/time.hpp"
+
+using namespace tcpsim;
+
+TEST_CASE("durations parse with units and reject unit-less or negative text") {
+    CHECK(parse_duration("250us") == microseconds(250));
+    CHECK(parse_duration("10ms") == milliseconds(10));
+    CHECK(parse_duration("30s") == seconds(30));
+    CHECK(parse_duration("2min") == minutes(2));
+    CHECK(parse_duration("1.5s") == milliseconds(1500));
+    CHECK(parse_duration("0s") == Duration{});
+    CHECK_FALSE(parse_duration("30").has_value());
+    CHECK_FALSE(parse_duration("-1s").has_value());
+    CHECK_FALSE(parse_duration("5 parsecs").has_value());
+    CHECK_FALSE(parse_duration("").has_value());
+    CHECK(format_duration(minutes(2)) == "2min");
+    CHECK(format_duration(milliseconds(1500)) == "1500ms");
+    CHECK(format_seconds(Time{} + milliseconds(61010)) == "61.010000000");
+}
+
+TEST_CASE("engine runs equal-time events in insertion order") {
+    Engine engine;
+    std::vector<int> order;
+    for (int i = 0; i < 5; ++i) engine.schedule(Time{} + seconds(1), [&order, i] { order.push_back(i); });
+    engine.schedule(Time{}, [&order] { order.push_back(-1); });
+    CHECK(engine.run(Time{} + seconds(10), 100) == StopReason::QueueEmpty);
+    CHECK(order == std::vector<int>{-1, 0, 1, 2, 3, 4});
+    CHECK(engine.now() == Time{} + seconds(1));
+}
+
+TEST_CASE("a cancelled timer never fires and its slot serves a later timer") {
+    Engine engine;
+    int fired = 0;
+    TimerHandle h = engine.schedule(Time{} + seconds(1), [&] { fired += 1; });
+    CHECK(engine.pending(h));
+    TimerHandle copy = h;
+    engine.cancel(h);
+    CHECK_FALSE(h.valid());
+    CHECK_FALSE(engine.pending(copy));
+    TimerHandle h2 = engine.schedule(Time{} + seconds(2), [&] { fired += 10; });
+    engine.cancel(copy);  // stale handle: must not cancel the new timer
+    CHECK(engine.pending(h2));
+    engine.run(Time{} + seconds(10), 100);
+    CHECK(fired == 10);
+}
+
+TEST_CASE("engine stops at the time limit and at the event cap") {
+    Engine engine;
+    std::function<void()> tick;
+    int n = 0;
+    tick = [&] {
+        ++n;
+        engine.schedule(engine.now() + seconds(1), tick);
+    };
+    engine.schedule(Time{}, tick);
+    CHECK(engine.run(Time{} + seconds(5), 1000) == StopReason::TimeLimit);
+    CHECK(n == 6);
+    CHECK(engine.run(Time{} + minutes(60), 10) == StopReason::EventLimit);
+    CHECK(engine.events_run() == 10);
+}
+
+TEST_CASE("rng streams are reproducible and independent of each other") {
+    Rng a1 = Rng::stream(42, "link:a");
+    Rng a2 = Rng::stream(42, "link:a");
+    Rng b = Rng::stream(42, "link:b");
+    std::uint64_t x = a1.next_u64();
+    CHECK(x == a2.next_u64());
+    CHECK(x != b.next_u64());
+    CHECK(Rng::stream(43, "link:a").next_u64() != x);
+    Rng z = Rng::stream(1, "z");
+    CHECK_FALSE(z.chance(0.0));
+    CHECK(z.chance(1.0));
+}

@@ -1,0 +1,262 @@
+#include <doctest/doctest.h>
+
+#include "tcp_fixtures.hpp"
+
+using namespace tcpsim;
+using namespace tcpsim::test;
+using V = std::vector<std::string>;
+
+TEST_CASE("an active open sends a SYN with an MSS option, enters SYN_SENT and arms a 1 s RTO") {
+    Connection c({{kLocal, kRemote}, &rfc793(), Seq{kIss}});
+    Actions out;
+    c.open_active(Time{}, out);
+    CHECK(c.state() == State::SynSent);
+    CHECK(transitions(out) == V{"CLOSED -> SYN_SENT"});
+    CHECK(sent(out) == V{"SYN seq=1000 ack=0 len=0"});
+    CHECK(std::get<Transmit>(out.list[1]).segment.options.mss == 1460);
+    CHECK(timers(out) == V{"retransmit set 1000000000"});
+}
+
+TEST_CASE("SYN_SENT + SYN,ACK acknowledging our SYN -> ESTABLISHED and an ACK (RFC 9293 3.10.7.3)") {
+    Connection c = syn_sent(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), at_ms(10), out);
+    CHECK(c.state() == State::Established);
+    CHECK(transitions(out) == V{"SYN_SENT -> ESTABLISHED"});
+    CHECK(sent(out) == V{"ACK seq=1001 ack=5001 len=0"});
+    CHECK(timers(out) == V{"retransmit cancel 1000000000"});
+}
+
+TEST_CASE("a lost SYN is retransmitted with exponential backoff until connect fails with ETIMEDOUT") {
+    Connection c = syn_sent(linux_rules());
+    std::vector<std::int64_t> retransmit_times;
+    std::int64_t t_ms = 1000;
+    Actions out;
+    for (int i = 0; i < 7; ++i) {
+        out.clear();
+        c.on_timer(TimerKind::Retransmit, at_ms(t_ms), out);
+        if (c.state() == State::Closed) break;
+        CHECK(sent(out) == V{"SYN seq=1000 ack=0 len=0"});
+        retransmit_times.push_back(t_ms);
+        t_ms += c.rto().ns / 1'000'000;
+    }
+    // Linux tcp_syn_retries=6: 1, 3, 7, 15, 31, 63 s, then gives up at 127 s.
+    CHECK(retransmit_times == std::vector<std::int64_t>{1000, 3000, 7000, 15000, 31000, 63000});
+    CHECK(t_ms == 127000);
+    CHECK(c.state() == State::Closed);
+    CHECK(last_error(out) == Errno::TimedOut);
+}
+
+TEST_CASE("simultaneous open: a SYN in SYN_SENT -> SYN_RECEIVED with a SYN,ACK of the same ISS") {
+    Connection c = syn_sent(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Syn, kIrs), at_ms(5), out);
+    CHECK(transitions(out) == V{"SYN_SENT -> SYN_RECEIVED"});
+    CHECK(sent(out) == V{"SYN|ACK seq=1000 ack=5001 len=0"});
+    out.clear();
+    // RFC 9293 Figure 8: the peer's SYN,ACK crossing ours completes the open, silently.
+    c.on_segment(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), at_ms(6), out);
+    CHECK(transitions(out) == V{"SYN_RECEIVED -> ESTABLISHED"});
+    CHECK(sent(out).empty());
+}
+
+TEST_CASE("a RST with an acceptable ACK in SYN_SENT refuses the connection (ECONNREFUSED)") {
+    Connection c = syn_sent(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Rst | Flags::Ack, 0, kIss + 1), at_ms(10), out);
+    CHECK(transitions(out) == V{"SYN_SENT -> CLOSED"});
+    CHECK(last_error(out) == Errno::ConnRefused);
+    CHECK(sent(out).empty());
+}
+
+TEST_CASE("an unacceptable ACK in SYN_SENT is answered <SEQ=SEG.ACK><CTL=RST>") {
+    Connection c = syn_sent(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Ack, kIrs, 777), at_ms(10), out);
+    CHECK(sent(out) == V{"RST seq=777 ack=0 len=0"});
+    CHECK(c.state() == State::SynSent);
+}
+
+TEST_CASE("active close: FIN_WAIT_1, FIN_WAIT_2 on the ACK, TIME_WAIT for 2MSL on the peer's FIN") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.close(at_ms(20), out);
+    CHECK(transitions(out) == V{"ESTABLISHED -> FIN_WAIT_1"});
+    CHECK(sent(out) == V{"FIN|ACK seq=1001 ack=5001 len=0"});
+    out.clear();
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 2), at_ms(30), out);
+    CHECK(transitions(out) == V{"FIN_WAIT_1 -> FIN_WAIT_2"});
+    out.clear();
+    c.on_segment(from_peer(Flags::Fin | Flags::Ack, kIrs + 1, kIss + 2), at_ms(40), out);
+    CHECK(transitions(out) == V{"FIN_WAIT_2 -> TIME_WAIT"});
+    CHECK(sent(out) == V{"ACK seq=1002 ack=5002 len=0"});
+    // RFC 9293 3.4.2: MSL 2 min, so TIME-WAIT ends 4 min after it began.
+    CHECK(timers(out) == V{"time_wait set 240040000000"});
+}
+
+TEST_CASE("the linux profile holds TIME_WAIT a fixed 60 s whatever the MSL") {
+    Connection c = fin_wait_2(linux_rules());
+    Actions out;
+    c.on_segment(from_peer(Flags::Fin | Flags::Ack, kIrs + 1, kIss + 2), at_ms(40), out);
+    CHECK(timers(out) == V{"time_wait set 60040000000"});
+}
+
+TEST_CASE("passive close: CLOSE_WAIT on the FIN, LAST_ACK on close, CLOSED on the final ACK") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Fin | Flags::Ack, kIrs + 1, kIss + 1), at_ms(20), out);
+    CHECK(transitions(out) == V{"ESTABLISHED -> CLOSE_WAIT"});
+    CHECK(sent(out) == V{"ACK seq=1001 ack=5002 len=0"});
+    CHECK(c.recv(0).eof);
+    out.clear();
+    c.close(at_ms(30), out);
+    CHECK(transitions(out) == V{"CLOSE_WAIT -> LAST_ACK"});
+    CHECK(sent(out) == V{"FIN|ACK seq=1001 ack=5002 len=0"});
+    out.clear();
+    c.on_segment(from_peer(Flags::Ack, kIrs + 2, kIss + 2), at_ms(40), out);
+    CHECK(transitions(out) == V{"LAST_ACK -> CLOSED"});
+    CHECK(last_error(out) == Errno::Ok);
+}
+
+TEST_CASE("LAST_ACK retransmits its FIN after the RTO when the final ACK is lost") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Fin | Flags::Ack, kIrs + 1, kIss + 1), at_ms(20), out);
+    c.close(at_ms(30), out);
+    out.clear();
+    c.on_timer(TimerKind::Retransmit, at_ms(1030), out);
+    CHECK(sent(out) == V{"FIN|ACK seq=1001 ack=5002 len=0"});
+    CHECK(c.state() == State::LastAck);
+}
+
+TEST_CASE("simultaneous close passes CLOSING and reaches TIME_WAIT (RFC 9293 Figure 13)") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.close(at_ms(20), out);
+    out.clear();
+    c.on_segment(from_peer(Flags::Fin | Flags::Ack, kIrs + 1, kIss + 1), at_ms(25), out);
+    CHECK(transitions(out) == V{"FIN_WAIT_1 -> CLOSING"});
+    CHECK(sent(out) == V{"ACK seq=1002 ack=5002 len=0"});
+    out.clear();
+    c.on_segment(from_peer(Flags::Ack, kIrs + 2, kIss + 2), at_ms(30), out);
+    CHECK(transitions(out) == V{"CLOSING -> TIME_WAIT"});
+}
+
+TEST_CASE("unacknowledged data is retransmitted from SND.UNA when the RTO expires") {
+    Connection c = established(rfc793());
+    Actions out;
+    CHECK(c.send({'a', 'b', 'c'}, at_ms(20), out) == Errno::Ok);
+    CHECK(sent(out) == V{"PSH|ACK seq=1001 ack=5001 len=3"});
+    out.clear();
+    c.on_timer(TimerKind::Retransmit, at_ms(1020), out);
+    CHECK(sent(out) == V{"PSH|ACK seq=1001 ack=5001 len=3"});
+    // RFC 6298 5.5: the timer backs off to 2 s.
+    CHECK(timers(out) == V{"retransmit expire 1020000000", "retransmit set 3020000000"});
+    out.clear();
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 4), at_ms(1030), out);
+    CHECK(timers(out) == V{"retransmit cancel 3020000000"});
+}
+
+TEST_CASE("out-of-order data is held and delivered once the gap is filled") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Ack, kIrs + 4, kIss + 1, "def"), at_ms(20), out);
+    CHECK(sent(out) == V{"ACK seq=1001 ack=5001 len=0"});
+    CHECK(c.readable_bytes() == 0);
+    out.clear();
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1, "abc"), at_ms(21), out);
+    CHECK(sent(out) == V{"ACK seq=1001 ack=5007 len=0"});
+    const RecvResult r = c.recv(0);
+    CHECK(std::string(r.bytes.begin(), r.bytes.end()) == "abcdef");
+}
+
+TEST_CASE("an old duplicate segment is answered <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1, "abc"), at_ms(20), out);
+    out.clear();
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1, "abc"), at_ms(21), out);
+    CHECK(sent(out) == V{"ACK seq=1001 ack=5004 len=0"});
+    CHECK(c.readable_bytes() == 3);
+}
+
+TEST_CASE("a RST at RCV.NXT resets an established connection (ECONNRESET)") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Rst, kIrs + 1), at_ms(20), out);
+    CHECK(transitions(out) == V{"ESTABLISHED -> CLOSED"});
+    CHECK(last_error(out) == Errno::ConnReset);
+    CHECK(c.recv(0).error == Errno::ConnReset);
+}
+
+TEST_CASE("RFC 5961 3.2: an in-window RST off RCV.NXT gets a challenge ACK on linux, resets on rfc793") {
+    Connection l = established(linux_rules());
+    Actions out;
+    l.on_segment(from_peer(Flags::Rst, kIrs + 100), at_ms(20), out);
+    CHECK(sent(out) == V{"ACK seq=1001 ack=5001 len=0"});
+    CHECK(l.state() == State::Established);
+    Connection r = established(rfc793());
+    out.clear();
+    r.on_segment(from_peer(Flags::Rst, kIrs + 100), at_ms(20), out);
+    CHECK(r.state() == State::Closed);
+}
+
+TEST_CASE("RFC 5961 4.2: a SYN in ESTABLISHED gets a challenge ACK on linux; rfc793 resets") {
+    Connection l = established(linux_rules());
+    Actions out;
+    l.on_segment(from_peer(Flags::Syn, kIrs + 10), at_ms(20), out);
+    CHECK(sent(out) == V{"ACK seq=1001 ack=5001 len=0"});
+    Connection r = established(rfc793());
+    out.clear();
+    r.on_segment(from_peer(Flags::Syn, kIrs + 10), at_ms(20), out);
+    CHECK(sent(out) == V{"RST seq=1001 ack=0 len=0"});
+    CHECK(r.state() == State::Closed);
+}
+
+TEST_CASE("half-close: after shutdown(SHUT_WR) the peer's data is still received in FIN_WAIT_2") {
+    Connection c = fin_wait_2(rfc793());
+    CHECK(c.state() == State::FinWait2);
+    Actions out;
+    c.on_segment(from_peer(Flags::Ack | Flags::Psh, kIrs + 1, kIss + 2, "late"), at_ms(40), out);
+    CHECK(sent(out) == V{"ACK seq=1002 ack=5005 len=0"});
+    CHECK(c.readable_bytes() == 4);
+    CHECK(c.send({'x'}, at_ms(41), out) == Errno::Pipe);
+}
+
+TEST_CASE("close with unread data sends RST instead of FIN (RFC 9293 3.6.1)") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1, "unread"), at_ms(20), out);
+    out.clear();
+    c.close(at_ms(30), out);
+    CHECK(sent(out) == V{"RST seq=1001 ack=0 len=0"});
+    CHECK(transitions(out) == V{"ESTABLISHED -> CLOSED"});
+}
+
+TEST_CASE("data and FIN are sent in one segment when close follows a send") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.send({'h', 'i'}, at_ms(20), out);
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 3), at_ms(21), out);
+    out.clear();
+    c.send({'!'}, at_ms(22), out);
+    out.clear();
+    c.close(at_ms(22), out);
+    CHECK(sent(out) == V{"FIN|ACK seq=1004 ack=5001 len=0"});
+}
+
+TEST_CASE("a zero window is probed with SEQ=SND.UNA-1 until it opens") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1, {}, 0), at_ms(20), out);
+    out.clear();
+    c.send({'z'}, at_ms(21), out);
+    CHECK(sent(out).empty());
+    CHECK(timers(out) == V{"persist set 1021000000"});
+    out.clear();
+    c.on_timer(TimerKind::Persist, at_ms(1021), out);
+    CHECK(sent(out) == V{"ACK seq=1000 ack=5001 len=0"});
+    out.clear();
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1, {}, 1000), at_ms(1030), out);
+    CHECK(sent(out) == V{"PSH|ACK seq=1001 ack=5001 len=1"});
+}
