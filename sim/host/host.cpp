@@ -164,6 +164,7 @@ void Host::after_actions(ConnSlot& slot) {
             demote_to_time_wait(slot);
             return;
         case State::Closed: {
+            keep_unread(slot);
             const FourTuple t = slot.conn.tuple();
             for (auto& h : slot.timers) engine_.cancel(h);
             ledger_.writer_closed(t);
@@ -185,6 +186,13 @@ void Host::after_actions(ConnSlot& slot) {
     }
 }
 
+void Host::keep_unread(ConnSlot& slot) {
+    if (slot.socket < 0 || slot.conn.readable_bytes() == 0) return;
+    SocketEntry* en = entry(slot.socket);
+    RecvResult r = slot.conn.recv(0);
+    en->unread.insert(en->unread.end(), r.bytes.begin(), r.bytes.end());
+}
+
 void Host::on_conn_timer(ConnSlot& slot, TimerKind kind) {
     slot.timers[static_cast<std::size_t>(kind)] = TimerHandle{};
     slot.conn.on_timer(kind, engine_.now(), actions_);
@@ -194,6 +202,7 @@ void Host::on_conn_timer(ConnSlot& slot, TimerKind kind) {
 void Host::demote_to_time_wait(ConnSlot& slot) {
     // L-ENTER-1: the full connection gives way to a compact record; the TIME-WAIT timer
     // (already recorded as set) moves with it.
+    keep_unread(slot);
     const FourTuple t = slot.conn.tuple();
     const TimeWaitRecord record = TimeWaitRecord::from(slot.conn, slot.label);
     for (auto& h : slot.timers) engine_.cancel(h);

@@ -138,6 +138,11 @@ RecvResult Host::recv(SocketId s, std::uint64_t max_bytes) {
         r.error = Errno::BadF;
     } else if (ConnSlot* slot = slot_of(*en)) {
         r = slot->conn.recv(max_bytes);
+    } else if (!en->unread.empty()) {
+        const std::size_t n = max_bytes == 0 ? en->unread.size()
+                                             : std::min<std::size_t>(en->unread.size(), max_bytes);
+        r.bytes.assign(en->unread.begin(), en->unread.begin() + static_cast<std::ptrdiff_t>(n));
+        en->unread.erase(en->unread.begin(), en->unread.begin() + static_cast<std::ptrdiff_t>(n));
     } else if (en->error != Errno::Ok) {
         r.error = en->error;
         en->error = Errno::Ok;

@@ -10,7 +10,7 @@
 namespace tcpsim {
 namespace {
 
-constexpr std::size_t kTimeWidth = 14;  // "9999.000000000" and four columns to spare
+constexpr std::size_t kTimeWidth = 14;  // stays aligned up to "9999.999999999"
 
 struct Columns {
     std::size_t host = 1;
@@ -65,8 +65,9 @@ void append_state(std::string& line, const TraceEvent& e) {
     const std::string_view clause = e.cause.clause;
     if (!event.empty() || !clause.empty()) line += "  ";
     line += event;
-    if (!clause.empty())
+    if (!clause.empty()) {
         fmt::format_to(std::back_inserter(line), "{}({})", event.empty() ? "" : " ", clause);
+    }
     if (e.error != Errno::Ok) fmt::format_to(std::back_inserter(line), " {}", to_string(e.error));
 }
 

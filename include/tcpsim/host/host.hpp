@@ -102,6 +102,9 @@ private:
         Seq iss;
         std::uint64_t written = 0;
         Errno error = Errno::Ok;  // the connection failed with this and is gone
+        // Bytes still unread when the connection became a TIME-WAIT record or closed:
+        // the application can read them, then end-of-stream (as from Linux's closed socket).
+        std::vector<std::uint8_t> unread;
         bool eof_seen = false;
     };
 
@@ -117,6 +120,8 @@ private:
     ConnSlot& create_slot(const FourTuple& t, SocketId s, std::int32_t label);
     void apply(ConnSlot& slot);
     void after_actions(ConnSlot& slot);
+    // Keeps what the application has not read yet before the connection goes away.
+    void keep_unread(ConnSlot& slot);
     void on_conn_timer(ConnSlot& slot, TimerKind kind);
     void demote_to_time_wait(ConnSlot& slot);
     void on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Segment& seg);
