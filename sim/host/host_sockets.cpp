@@ -149,14 +149,6 @@ RecvResult Host::recv(SocketId s, std::uint64_t max_bytes) {
     } else {
         r.eof = true;  // the connection completed its close: end of stream
     }
-    if (r.eof && en) {
-        if (en->eof_seen) {
-            r.eof = false;
-            r.error = Errno::Again;  // EOF is reported once; scripts never spin on it
-        }
-        en->eof_seen = true;
-    }
-    if (r.error == Errno::Again) return r;
     bool integrity = true;
     if (!r.bytes.empty()) integrity = ledger_.read(en->tuple, r.bytes);
     record_call(CallKind::Recv, s, r.error, static_cast<std::int64_t>(r.bytes.size()), integrity);
@@ -248,5 +240,19 @@ const std::string& Host::label(SocketId s) const {
 }
 
 bool Host::is_open(SocketId s) const { return entry(s) != nullptr; }
+
+bool Host::has_unread(SocketId s) const {
+    const SocketEntry* en = entry(s);
+    if (!en || en->kind != SocketKind::Connection) return false;
+    if (const ConnSlot* slot = slot_of(*en)) return slot->conn.readable_bytes() > 0;
+    return !en->unread.empty();
+}
+
+bool Host::at_eof(SocketId s) const {
+    const SocketEntry* en = entry(s);
+    if (!en || en->kind != SocketKind::Connection) return false;
+    if (const ConnSlot* slot = slot_of(*en)) return slot->conn.eof_pending();
+    return en->unread.empty() && en->error == Errno::Ok;
+}
 
 }  // namespace tcpsim

@@ -9,10 +9,6 @@ namespace {
 constexpr std::size_t kFoundLimit = 60;
 constexpr std::string_view kDurationExpected = R"(a duration with a unit, such as "200ms")";
 
-std::string json_string(std::string_view s) {
-    return Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 void render(const Json& v, std::string& out) {
     // Stopping at the limit also bounds the recursion on deeply nested input.
     if (out.size() > kFoundLimit) return;
@@ -54,7 +50,7 @@ void render(const Json& v, std::string& out) {
 // large for a double, which nlohmann's DOM parser reports without a position) comes with
 // its byte offset, and so that a repeated key is caught.
 class DomBuilder {
-public:
+  public:
     explicit DomBuilder(Json& root) : root_(root) {}
 
     bool null() { return put(nullptr); }
@@ -91,7 +87,7 @@ public:
     std::size_t error_position() const { return error_position_; }
     const std::string& error_what() const { return error_what_; }
 
-private:
+  private:
     struct Frame {
         Json* value;
         std::string key;       // objects: the member being read
@@ -147,7 +143,9 @@ std::string describe_syntax_error(std::string_view text, std::size_t position,
                                   const std::string& what) {
     // nlohmann counts the offending character as read: it is at position - 1.
     const std::size_t index = std::min(position == 0 ? 0 : position - 1, text.size());
-    const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(index), '\n'));
+    const std::size_t line =
+        1 + static_cast<std::size_t>(
+                std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(index), '\n'));
     const std::size_t newline = index == 0 ? std::string_view::npos : text.rfind('\n', index - 1);
     const std::size_t column = newline == std::string_view::npos ? index + 1 : index - newline;
     // Drop nlohmann's "[json.exception...] parse error at ...: syntax error while parsing X - ".
@@ -245,6 +243,10 @@ void reject(const std::string& file, std::string pointer, std::string expected, 
     throw Rejection{UserError{file, std::move(pointer), std::move(expected), std::move(found)}};
 }
 
+std::string json_string(std::string_view s) {
+    return Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string pointer_token(std::string_view key) {
     std::string out;
     for (char c : key) {
@@ -290,7 +292,9 @@ Json parse_document(std::string_view text, const std::string& file) {
 
 void apply_override(Json& doc, std::string_view assignment, const std::string& file) {
     const std::size_t eq = assignment.find('=');
-    if (eq == std::string_view::npos) reject(file, "", std::string(kSetExpected), json_string(assignment));
+    if (eq == std::string_view::npos) {
+        reject(file, "", std::string(kSetExpected), json_string(assignment));
+    }
     const std::vector<std::string> tokens = path_tokens(assignment, assignment.substr(0, eq), file);
     std::string pointer;
     for (const auto& t : tokens) pointer += "/" + pointer_token(t);
@@ -379,7 +383,7 @@ std::uint64_t Node::integer(std::uint64_t lo, std::uint64_t hi) const {
     if (value_->is_number_unsigned()) {
         n = value_->get<std::uint64_t>();
     } else if (value_->is_number_integer() && value_->get<std::int64_t>() >= 0) {
-        n = static_cast<std::uint64_t>(value_->get<std::int64_t>());  // "-0"
+        n = static_cast<std::uint64_t>(value_->get<std::int64_t>());  // "-0" is signed
     } else {
         fail(expected);
     }

@@ -5,16 +5,16 @@
 // loader: load_scenario_text catches it and returns the UserError as a value. Throwing
 // keeps each field's reading to one line instead of a check after every call.
 //
-//   Object host(root.child("hosts").child("client"), {"address", "profile"});
+//   Object host(node, {"address", "profile", "msl"});  // any other key is rejected
 //   Ipv4 address = host.need("address", "an IPv4 address").ipv4();
+//   if (auto msl = host.get("msl")) rules.msl = msl->duration();
 //
 // Private to sim/scenario: nlohmann stays at the edge (STYLE 10).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +39,9 @@ struct Rejection {
 // RFC 6901 escaping of one reference token: "~" -> "~0", "/" -> "~1".
 std::string pointer_token(std::string_view key);
 
+// `s` as a JSON string literal: "srv:80".
+std::string json_string(std::string_view s);
+
 // A value as `found` shows it: compact JSON, cut with "..." past about 60 characters.
 std::string compact(const Json& value);
 
@@ -57,7 +60,7 @@ bool is_name(std::string_view s);
 inline constexpr std::string_view kNameExpected = "a name of letters, digits, '_' and '-'";
 
 class Node {
-public:
+  public:
     Node(const Json& value, std::string pointer, const std::string& file)
         : value_(&value), pointer_(std::move(pointer)), file_(&file) {}
 
@@ -92,7 +95,7 @@ public:
     // The elements of an array (fails unless the value is one).
     std::vector<Node> elements(std::string_view expected) const;
 
-private:
+  private:
     const Json* value_;
     std::string pointer_;
     const std::string* file_;
@@ -100,14 +103,14 @@ private:
 
 // An object whose keys have been checked: any key outside `allowed` is rejected.
 class Object {
-public:
+  public:
     Object(const Node& node, std::vector<std::string_view> allowed,
            std::string_view expected = "an object");
     // An object whose keys are data (host names, knob names), checked by the caller.
     static Object any_keys(const Node& node, std::string_view expected);
 
     // Narrows the allowed keys once a field ("call", "type") has said which apply;
-    // `context` prefixes the list in the error ("for \"send\" calls").
+    // `context` prefixes the list in the error ("with \"call\": \"send\"").
     void allow_only(std::vector<std::string_view> allowed, const std::string& context) const;
 
     const Node& node() const { return node_; }
@@ -117,7 +120,7 @@ public:
     Node need(std::string_view key, std::string_view expected) const;
     std::vector<std::pair<std::string, Node>> members() const;  // in file order
 
-private:
+  private:
     explicit Object(Node node) : node_(std::move(node)) {}
     Node node_;
 };

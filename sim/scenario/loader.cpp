@@ -10,15 +10,19 @@
 #include <memory>
 #include <system_error>
 
+#include "app_reader.hpp"
 #include "json_reader.hpp"
 #include "tcpsim/core/errno.hpp"
 
 namespace tcpsim {
 namespace {
 
+using scenario_json::hosts_expected;
 using scenario_json::Json;
+using scenario_json::json_string;
 using scenario_json::Node;
 using scenario_json::Object;
+using scenario_json::SocketNames;
 
 constexpr std::uint64_t kU32Max = std::numeric_limits<std::uint32_t>::max();
 
@@ -26,14 +30,10 @@ constexpr std::string_view kHostsExpected =
     R"(an object of hosts, such as {"client": {"address": "10.0.0.1"}})";
 constexpr std::string_view kAddressExpected = R"(a dotted IPv4 address such as "10.0.0.1")";
 constexpr std::string_view kBetweenExpected = R"(two host names, such as ["client", "server"])";
+constexpr std::string_view kDirectionExpected = R"(an object such as {"loss": 0.1})";
 constexpr std::string_view kFlagsExpected =
     R"(flags such as "ACK" or "FIN|ACK" (SYN, FIN, RST, PSH, URG, ACK, or NONE))";
 constexpr std::string_view kFaultActionExpected = "one of drop, duplicate, delay";
-constexpr std::string_view kAppCallExpected =
-    "one of listen, connect, send, recv, shutdown, close, abort";
-constexpr std::string_view kOnExpected = "one of connected, data, peer_closed, error";
-constexpr std::string_view kPortExpected = "a port from 1 to 65535";
-constexpr std::string_view kHowExpected = "one of rd, wr, rdwr";
 constexpr std::string_view kExpectTypeExpected =
     "one of state, final_state, segments, call, transition, timer, stream_integrity, run_end";
 constexpr std::string_view kEventExpected = "one of send, deliver, drop, duplicate, delay";
@@ -46,8 +46,6 @@ constexpr std::string_view kTimerExpected =
 constexpr std::string_view kTimerActionExpected = "one of set, restart, cancel, expire";
 constexpr std::string_view kRunEndExpected = "one of quiescent, duration, time_cap, event_cap";
 constexpr std::string_view kTimeExpected = R"(a time such as "1s")";
-
-std::string json_string(const std::string& s) { return scenario_json::compact(Json(s)); }
 
 std::string states_expected() {
     std::string out = "one of the states ";
@@ -65,30 +63,9 @@ std::optional<FaultAction> parse_fault_action(std::string_view s) {
     return std::nullopt;
 }
 
-// Accept is not something a script calls: a listen's accept_as names what it accepts.
-std::optional<CallKind> parse_app_call(std::string_view s) {
-    auto call = parse_call_kind(s);
-    if (call == CallKind::Accept) return std::nullopt;
-    return call;
-}
-
-std::optional<Trigger> parse_reaction(std::string_view s) {
-    if (s == "connected") return Trigger::Connected;
-    if (s == "data") return Trigger::Data;
-    if (s == "peer_closed") return Trigger::PeerClosed;
-    if (s == "error") return Trigger::Error;
-    return std::nullopt;
-}
-
-std::optional<ShutdownHow> parse_how(std::string_view s) {
-    if (s == "rd") return ShutdownHow::Read;
-    if (s == "wr") return ShutdownHow::Write;
-    if (s == "rdwr") return ShutdownHow::Both;
-    return std::nullopt;
-}
-
 std::optional<RunEnd> parse_run_end(std::string_view s) {
-    for (RunEnd e : {RunEnd::Quiescent, RunEnd::DurationReached, RunEnd::TimeCap, RunEnd::EventCap}) {
+    for (RunEnd e :
+         {RunEnd::Quiescent, RunEnd::DurationReached, RunEnd::TimeCap, RunEnd::EventCap}) {
         if (to_string(e) == s) return e;
     }
     return std::nullopt;
@@ -119,8 +96,6 @@ std::string_view type_name(ExpectKind k) {
     return "?";
 }
 
-std::uint16_t port(const Node& n) { return static_cast<std::uint16_t>(n.integer(1, 65535)); }
-
 // "1st", "2nd", "3rd", "11th", "22nd".
 std::string ordinal(std::uint32_t n) {
     const std::uint32_t tens = n % 100;
@@ -138,9 +113,15 @@ std::string describe_fault(const FaultConfig& f) {
     const FaultMatch& m = f.match;
     std::string out;
     switch (f.action) {
-        case FaultAction::Drop: out = "drop "; break;
-        case FaultAction::Duplicate: out = "duplicate "; break;
-        case FaultAction::Delay: out = "delay "; break;
+        case FaultAction::Drop:
+            out = "drop ";
+            break;
+        case FaultAction::Duplicate:
+            out = "duplicate ";
+            break;
+        case FaultAction::Delay:
+            out = "delay ";
+            break;
     }
     if (m.nth) {
         out += "the " + ordinal(*m.nth) + " segment";
@@ -152,7 +133,9 @@ std::string describe_fault(const FaultConfig& f) {
     }
     if (m.from) out += " from " + *m.from;
     std::string with;
-    if (m.flags) with = "flags " + (*m.flags == Flags::None ? std::string("NONE") : to_string(*m.flags));
+    if (m.flags) {
+        with = "flags " + (*m.flags == Flags::None ? std::string("NONE") : to_string(*m.flags));
+    }
     if (m.len) with += (with.empty() ? "len " : ", len ") + std::to_string(*m.len);
     if (!with.empty()) out += " with " + with;
     auto at = [](Time t) { return format_duration(t - Time{}); };
@@ -171,7 +154,8 @@ std::string describe_fault(const FaultConfig& f) {
 void apply_setting(ProfileRules& rules, const std::string& knob, const Node& n) {
     const Json& j = n.json();
     KnobValue value;
-    if (j.is_number_unsigned() && j.get<std::uint64_t>() > std::numeric_limits<std::int64_t>::max()) {
+    if (j.is_number_unsigned() &&
+        j.get<std::uint64_t>() > std::numeric_limits<std::int64_t>::max()) {
         // No knob takes such a value; clamping lets apply_knob word the range.
         value = KnobValue::integer(std::numeric_limits<std::int64_t>::max());
     } else if (j.is_number_integer()) {
@@ -192,98 +176,15 @@ void apply_setting(ProfileRules& rules, const std::string& knob, const Node& n) 
     if (auto problem = apply_knob(rules, knob, value)) n.fail(*problem);
 }
 
-enum class SocketRole : std::uint8_t { Listening, Connecting, Accepted };
-
-std::string_view describe(SocketRole r) {
-    switch (r) {
-        case SocketRole::Listening: return "a listening socket";
-        case SocketRole::Connecting: return "a connecting socket";
-        case SocketRole::Accepted: return "accepted connections";
-    }
-    return "?";
-}
-
-// The socket names one host's app script declares, in declaration order.
-class SocketNames {
-public:
-    // A name keeps one role: "l" cannot be both a listening and a connecting socket.
-    void declare(const Node& where, const std::string& name, SocketRole role) {
-        if (const Declared* d = find(name)) {
-            if (d->role != role) {
-                where.fail("a name not already used for " + std::string(describe(d->role)) +
-                               " (" + d->pointer + ")",
-                           json_string(name));
-            }
-            return;
-        }
-        declared_.push_back({name, role, where.pointer()});
-    }
-
-    bool knows(std::string_view name) const { return find(name) != nullptr; }
-
-    // Expectations may name the nth accepted connection: "s.2" when "s" is an accept_as.
-    bool knows_label(std::string_view label) const {
-        if (knows(label)) return true;
-        const std::size_t dot = label.rfind('.');
-        if (dot == std::string_view::npos) return false;
-        const Declared* base = find(label.substr(0, dot));
-        const std::string_view n = label.substr(dot + 1);
-        const bool number = !n.empty() && n[0] != '0' && n.size() <= 9 &&
-                            n.find_first_not_of("0123456789") == std::string_view::npos;
-        return base && base->role == SocketRole::Accepted && number && n != "1";
-    }
-
-    std::string expected(const std::string& host, bool labels) const {
-        std::string out = "a socket declared by a listen or connect in the apps of \"" + host + "\" (";
-        std::string accepted;
-        for (const auto& d : declared_) {
-            if (&d != &declared_.front()) out += ", ";
-            out += d.name;
-            if (d.role == SocketRole::Accepted && accepted.empty()) accepted = d.name;
-        }
-        if (declared_.empty()) out += "none declared";
-        out += ")";
-        if (labels && !accepted.empty()) {
-            out += "; later accepted connections are " + accepted + ".2, " + accepted + ".3, ...";
-        }
-        return out;
-    }
-
-private:
-    struct Declared {
-        std::string name;
-        SocketRole role;
-        std::string pointer;
-    };
-    const Declared* find(std::string_view name) const {
-        for (const auto& d : declared_) {
-            if (d.name == name) return &d;
-        }
-        return nullptr;
-    }
-    std::vector<Declared> declared_;
-};
-
-std::vector<std::string_view> action_keys(CallKind call) {
-    std::vector<std::string_view> keys{"at", "on", "after", "socket", "call"};
-    switch (call) {
-        case CallKind::Listen: keys.insert(keys.end(), {"port", "accept_as", "autoread"}); break;
-        case CallKind::Connect: keys.insert(keys.end(), {"to", "from_port", "autoread"}); break;
-        case CallKind::Send: keys.insert(keys.end(), {"bytes", "text"}); break;
-        case CallKind::Recv: keys.push_back("bytes"); break;
-        case CallKind::Shutdown: keys.push_back("how"); break;
-        case CallKind::Accept:  // never parsed (parse_app_call)
-        case CallKind::Close:
-        case CallKind::Abort: break;
-    }
-    return keys;
-}
-
 std::vector<std::string_view> expectation_keys(ExpectKind kind) {
     std::vector<std::string_view> keys{"type", "why"};
     switch (kind) {
-        case ExpectKind::StateAt: keys.insert(keys.end(), {"host", "socket", "at", "is"}); break;
-        case ExpectKind::FinalState: keys.insert(keys.end(), {"host", "socket", "is"}); break;
+        case ExpectKind::StateAt:
+            keys.insert(keys.end(), {"host", "socket", "at", "is"});
+            break;
+        case ExpectKind::FinalState:
+            keys.insert(keys.end(), {"host", "socket", "is"});
+            break;
         case ExpectKind::Segments:
             keys.insert(keys.end(), {"from", "event", "flags", "len", "count", "min", "max"});
             break;
@@ -296,8 +197,12 @@ std::vector<std::string_view> expectation_keys(ExpectKind kind) {
         case ExpectKind::Timer:
             keys.insert(keys.end(), {"host", "socket", "timer", "action", "count", "min", "max"});
             break;
-        case ExpectKind::StreamIntegrity: keys.insert(keys.end(), {"ok", "host", "socket"}); break;
-        case ExpectKind::RunEnd: keys.push_back("is"); break;
+        case ExpectKind::StreamIntegrity:
+            keys.insert(keys.end(), {"ok", "host", "socket"});
+            break;
+        case ExpectKind::RunEnd:
+            keys.push_back("is");
+            break;
     }
     return keys;
 }
@@ -323,8 +228,12 @@ CountSpec read_count(const Object& o, bool required) {
     return c;
 }
 
+struct CloseFile {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
 class ScenarioReader {
-public:
+  public:
     ScenarioReader(const Json& doc, const std::string& file) : root_(doc, "", file) {}
 
     Scenario read() {
@@ -334,22 +243,24 @@ public:
                    "a JSON object");
         s_.file = root_.file();
         auto name = top.get("name");
-        s_.name = name ? name->nonempty_string()
-                       : std::filesystem::path(root_.file()).stem().string();
+        s_.name =
+            name ? name->nonempty_string() : std::filesystem::path(root_.file()).stem().string();
         if (auto d = top.get("description")) s_.description = d->string();
         if (auto seed = top.get("seed")) s_.seed = seed->integer();
         if (auto d = top.get("duration")) s_.limits.duration = Time{} + d->positive_duration();
         if (auto limits = top.get("limits")) read_limits(*limits);
         read_hosts(top.need("hosts", kHostsExpected));
         if (auto links = top.get("links")) {
-            for (const Node& n : links->elements("an array of links")) s_.links.push_back(read_link(n));
+            for (const Node& n : links->elements("an array of links")) {
+                s_.links.push_back(read_link(n));
+            }
         }
         if (auto faults = top.get("faults")) {
             for (const Node& n : faults->elements("an array of faults")) {
                 s_.faults.push_back(read_fault(n));
             }
         }
-        if (auto apps = top.get("apps")) read_apps(*apps);
+        if (auto apps = top.get("apps")) s_.apps = scenario_json::read_apps(*apps, s_, sockets_);
         if (auto expect = top.get("expect")) {
             for (const Node& n : expect->elements("an array of expectations")) {
                 s_.expectations.push_back(read_expectation(n));
@@ -358,23 +269,17 @@ public:
         return std::move(s_);
     }
 
-private:
+  private:
     void read_limits(const Node& n) {
-        Object limits(n, {"time", "events"});
+        Object limits(n, {"time", "events"}, R"(an object such as {"time": "60min"})");
         if (auto t = limits.get("time")) s_.limits.time_cap = Time{} + t->positive_duration();
         if (auto e = limits.get("events")) s_.limits.event_cap = e->integer(1);
     }
 
-    std::string host_list() const {
-        std::string out;
-        for (const auto& h : s_.hosts) out += (out.empty() ? "" : ", ") + h.name;
-        return out;
-    }
-
-    std::string host_expected() const { return "one of the hosts " + host_list(); }
-
     std::string host_ref(const Node& n) const {
-        if (!n.json().is_string() || !s_.find_host(n.json().get<std::string>())) n.fail(host_expected());
+        if (!n.json().is_string() || !s_.find_host(n.json().get<std::string>())) {
+            n.fail(hosts_expected(s_));
+        }
         return n.json().get<std::string>();
     }
 
@@ -397,13 +302,16 @@ private:
         const auto members = hosts.members();
         if (members.empty()) n.fail("at least one host");
         for (const auto& [name, host] : members) {
-            if (!scenario_json::is_name(name)) host.fail(std::string(scenario_json::kNameExpected), json_string(name));
+            if (!scenario_json::is_name(name)) {
+                host.fail(std::string(scenario_json::kNameExpected), json_string(name));
+            }
             s_.hosts.push_back(read_host(name, host));
         }
     }
 
     HostConfig read_host(const std::string& name, const Node& n) {
-        Object h(n, {"address", "profile", "msl", "isn", "sysctl"});
+        Object h(n, {"address", "profile", "msl", "isn", "sysctl"},
+                 R"(a host object, such as {"address": "10.0.0.1"})");
         HostConfig c;
         c.name = name;
         c.pointer = n.pointer();
@@ -423,7 +331,8 @@ private:
         if (auto msl = h.get("msl")) apply_setting(c.rules, "msl", *msl);
         if (auto isn = h.get("isn")) c.isn = static_cast<std::uint32_t>(isn->integer(0, kU32Max));
         if (auto sysctl = h.get("sysctl")) {
-            Object knobs = Object::any_keys(*sysctl, R"(an object of knobs, such as {"msl": "30s"})");
+            Object knobs =
+                Object::any_keys(*sysctl, R"(an object of knobs, such as {"msl": "30s"})");
             for (const auto& [knob, value] : knobs.members()) apply_setting(c.rules, knob, value);
         }
         return c;
@@ -441,7 +350,8 @@ private:
     LinkConfig read_link(const Node& n) {
         static const std::vector<std::string_view> kDirectionKeys{
             "delay", "jitter", "loss", "duplicate", "reorder", "reorder_delay"};
-        Object link = Object::any_keys(n, R"(a link object, such as {"between": ["client", "server"]})");
+        Object link =
+            Object::any_keys(n, R"(a link object, such as {"between": ["client", "server"]})");
         LinkConfig c;
         c.pointer = n.pointer();
         Node between = link.need("between", kBetweenExpected);
@@ -464,13 +374,16 @@ private:
         link.allow_only(keys, "");
         read_direction(link, c.a_to_b);
         c.b_to_a = c.a_to_b;
-        if (auto d = link.get(a_to_b)) read_direction(Object(*d, kDirectionKeys), c.a_to_b);
-        if (auto d = link.get(b_to_a)) read_direction(Object(*d, kDirectionKeys), c.b_to_a);
+        if (auto d = link.get(a_to_b))
+            read_direction(Object(*d, kDirectionKeys, kDirectionExpected), c.a_to_b);
+        if (auto d = link.get(b_to_a))
+            read_direction(Object(*d, kDirectionKeys, kDirectionExpected), c.b_to_a);
         return c;
     }
 
     FaultMatch read_match(const Node& n) {
-        Object o(n, {"from", "flags", "len", "nth", "times", "after", "before"});
+        Object o(n, {"from", "flags", "len", "nth", "times", "after", "before"},
+                 R"(an object such as {"from": "client", "flags": "ACK"})");
         FaultMatch m;
         if (auto v = o.get("from")) m.from = host_ref(*v);
         if (auto v = o.get("flags")) m.flags = v->parsed(parse_flags, kFlagsExpected);
@@ -484,18 +397,21 @@ private:
         if (auto before = o.get("before")) {
             m.before = Time{} + before->duration();
             if (m.after && *m.before <= *m.after) {
-                before->fail("a time later than \"after\" (" + format_duration(*m.after - Time{}) + ")");
+                before->fail("a time later than \"after\" (" + format_duration(*m.after - Time{}) +
+                             ")");
             }
         }
         return m;
     }
 
     FaultConfig read_fault(const Node& n) {
-        Object o(n, {"description", "match", "action", "delay"});
+        Object o(n, {"description", "match", "action", "delay"},
+                 R"(a fault object, such as {"action": "drop"})");
         FaultConfig f;
         f.pointer = n.pointer();
         if (auto m = o.get("match")) f.match = read_match(*m);
-        f.action = o.need("action", kFaultActionExpected).parsed(parse_fault_action, kFaultActionExpected);
+        f.action =
+            o.need("action", kFaultActionExpected).parsed(parse_fault_action, kFaultActionExpected);
         auto delay = o.get("delay");
         if (f.action == FaultAction::Delay) {
             f.delay = o.need("delay", R"(a positive duration, such as "90s", for action "delay")")
@@ -508,127 +424,12 @@ private:
         return f;
     }
 
-    void read_apps(const Node& n) {
-        Object apps = Object::any_keys(n, R"(an object of app scripts, such as {"client": [...]})");
-        for (const auto& [host, script] : apps.members()) {
-            if (!s_.find_host(host)) script.fail("one of the hosts " + host_list(), json_string(host));
-            AppConfig app{host, {}};
-            SocketNames& names = sockets_[host];
-            for (const Node& a : script.elements("an array of app actions")) {
-                app.actions.push_back(read_action(a, names));
-            }
-            // Checked after the whole script: a reaction may come before its socket's connect.
-            for (const AppAction& a : app.actions) {
-                if (!names.knows(a.socket)) {
-                    scenario_json::reject(root_.file(), a.pointer + "/socket",
-                                          names.expected(host, false), json_string(a.socket));
-                }
-            }
-            s_.apps.push_back(std::move(app));
-        }
-    }
-
-    void connect_target(const Node& n, AppAction& a) const {
-        const std::string expected = R"("HOST:PORT", HOST one of the hosts )" + host_list() +
-                                     " or an IPv4 address, PORT from 1 to 65535";
-        if (!n.json().is_string()) n.fail(expected);
-        const auto& text = n.json().get_ref<const std::string&>();
-        const std::size_t colon = text.rfind(':');
-        if (colon == std::string::npos) n.fail(expected);
-        const std::string host = text.substr(0, colon);
-        const std::string digits = text.substr(colon + 1);
-        std::uint32_t p = 0;
-        for (char ch : digits) {
-            if (ch < '0' || ch > '9' || p > 65535) n.fail(expected);
-            p = p * 10 + static_cast<std::uint32_t>(ch - '0');
-        }
-        if (digits.empty() || p < 1 || p > 65535) n.fail(expected);
-        a.to_port = static_cast<std::uint16_t>(p);
-        if (s_.find_host(host)) {
-            a.to_host = host;
-        } else if (auto ip = Ipv4::parse(host)) {
-            a.to_ip = ip;
-        } else {
-            n.fail(expected);
-        }
-    }
-
-    AppAction read_action(const Node& n, SocketNames& names) {
-        Object o(n,
-                 {"at", "on", "after", "socket", "call", "port", "accept_as", "autoread", "to",
-                  "from_port", "bytes", "text", "how"},
-                 R"(an app action, such as {"at": "0s", "call": "close", "socket": "c"})");
-        AppAction a;
-        a.pointer = n.pointer();
-        a.call = o.need("call", kAppCallExpected).parsed(parse_app_call, kAppCallExpected);
-        o.allow_only(action_keys(a.call), "with \"call\": \"" + std::string(to_string(a.call)) + "\"");
-
-        auto at = o.get("at");
-        auto on = o.get("on");
-        auto after = o.get("after");
-        if (at && on) on->fail(R"(either "at" or "on", not both)");
-        if (at) {
-            if (after) after->fail(R"(no "after" with "at" ("after" delays an "on" reaction))");
-            a.trigger = Trigger::At;
-            a.at = Time{} + at->duration();
-        } else if (on) {
-            a.trigger = on->parsed(parse_reaction, kOnExpected);
-            if (after) a.after = after->duration();
-        } else {
-            n.fail(R"("at" (a time) or "on" (connected, data, peer_closed, error))", "neither");
-        }
-
-        const Node socket = o.need("socket", scenario_json::kNameExpected);
-        a.socket = socket.name();
-        switch (a.call) {
-            case CallKind::Listen: {
-                a.port = port(o.need("port", kPortExpected));
-                auto accept_as = o.get("accept_as");
-                a.accept_as = accept_as ? accept_as->name() : a.socket + "_conn";
-                if (auto v = o.get("autoread")) a.autoread = v->boolean();
-                names.declare(socket, a.socket, SocketRole::Listening);
-                names.declare(accept_as ? *accept_as : socket, a.accept_as, SocketRole::Accepted);
-                break;
-            }
-            case CallKind::Connect:
-                connect_target(o.need("to", R"("HOST:PORT", such as "server:80")"), a);
-                if (auto v = o.get("from_port")) a.from_port = port(*v);
-                if (auto v = o.get("autoread")) a.autoread = v->boolean();
-                names.declare(socket, a.socket, SocketRole::Connecting);
-                break;
-            case CallKind::Send: {
-                auto bytes = o.get("bytes");
-                auto text = o.get("text");
-                if (bytes && text) text->fail(R"(either "bytes" or "text", not both)");
-                if (bytes) {
-                    a.bytes = bytes->integer(1);
-                } else if (text) {
-                    a.text = text->nonempty_string();
-                    a.bytes = a.text.size();
-                } else {
-                    n.fail(R"("bytes" (a count) or "text" (a string) to send)", "neither");
-                }
-                break;
-            }
-            case CallKind::Recv:
-                if (auto v = o.get("bytes")) a.max_bytes = v->integer(1);
-                break;
-            case CallKind::Shutdown:
-                if (auto v = o.get("how")) a.how = v->parsed(parse_how, kHowExpected);
-                break;
-            case CallKind::Accept:  // never parsed (parse_app_call)
-            case CallKind::Close:
-            case CallKind::Abort:
-                break;
-        }
-        return a;
-    }
-
     // "host" and "socket": the socket must be declared in that host's apps.
     void read_host_socket(const Object& o, Expectation& e, bool socket_required) const {
         auto socket = o.get("socket");
         if (!socket_required && !socket && !o.has("host")) return;
-        e.host = host_ref(o.need("host", host_expected() + (socket ? R"( (needed with "socket"))" : "")));
+        e.host = host_ref(
+            o.need("host", hosts_expected(s_) + (socket ? R"( (needed with "socket"))" : "")));
         if (socket_required) socket = o.need("socket", sockets_of(e.host).expected(e.host, true));
         if (socket) e.socket = socket_ref(e.host, *socket);
     }
@@ -641,7 +442,8 @@ private:
         Expectation e;
         e.pointer = n.pointer();
         e.kind = o.need("type", kExpectTypeExpected).parsed(parse_expect_kind, kExpectTypeExpected);
-        o.allow_only(expectation_keys(e.kind), "with \"type\": \"" + std::string(type_name(e.kind)) + "\"");
+        o.allow_only(expectation_keys(e.kind),
+                     "with \"type\": \"" + std::string(type_name(e.kind)) + "\"");
         if (auto why = o.get("why")) e.description = why->string();
         const std::string states = states_expected();
         switch (e.kind) {
@@ -657,9 +459,13 @@ private:
             case ExpectKind::Segments:
                 if (auto v = o.get("from")) e.host = host_ref(*v);  // the sending host
                 e.segment_event = SegmentEvent::Send;
-                if (auto v = o.get("event")) e.segment_event = v->parsed(parse_segment_event, kEventExpected);
+                if (auto v = o.get("event")) {
+                    e.segment_event = v->parsed(parse_segment_event, kEventExpected);
+                }
                 if (auto v = o.get("flags")) e.flags = v->parsed(parse_flags, kFlagsExpected);
-                if (auto v = o.get("len")) e.len = static_cast<std::uint32_t>(v->integer(0, kU32Max));
+                if (auto v = o.get("len")) {
+                    e.len = static_cast<std::uint32_t>(v->integer(0, kU32Max));
+                }
                 e.count = read_count(o, true);
                 break;
             case ExpectKind::CallResult: {
@@ -687,11 +493,11 @@ private:
                 if (!e.count.equals && !e.count.min && !e.count.max) e.count.min = 1;
                 break;
             case ExpectKind::Timer:
-                e.host = host_ref(o.need("host", host_expected()));
+                e.host = host_ref(o.need("host", hosts_expected(s_)));
                 if (auto v = o.get("socket")) e.socket = socket_ref(e.host, *v);
                 e.timer = o.need("timer", kTimerExpected).parsed(parse_timer_kind, kTimerExpected);
-                e.timer_action =
-                    o.need("action", kTimerActionExpected).parsed(parse_timer_action, kTimerActionExpected);
+                e.timer_action = o.need("action", kTimerActionExpected)
+                                     .parsed(parse_timer_action, kTimerActionExpected);
                 e.count = read_count(o, true);
                 break;
             case ExpectKind::StreamIntegrity:
@@ -715,10 +521,12 @@ private:
 LoadResult load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
     auto unreadable = [&](int err) {
         std::string reason = std::generic_category().message(err);
-        if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+        if (!reason.empty()) {
+            reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+        }
         return UserError{path, "", "a readable scenario file", reason};
     };
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    std::unique_ptr<std::FILE, CloseFile> file(std::fopen(path.c_str(), "rb"));
     if (!file) return unreadable(errno);
     std::string text;
     char buffer[1 << 16];

@@ -382,7 +382,7 @@ void Connection::process_fin(const Segment& seg, Time now, Actions& out, bool& a
         case State::CloseWait:
         case State::Closing:
         case State::LastAck:
-            break;  // "Remain in the ... state": a retransmitted FIN is just ACKed
+            return;  // "Remain in the ... state": nothing new for the application
         case State::Closed:
         case State::Listen:
         case State::SynSent:

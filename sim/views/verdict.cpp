@@ -138,7 +138,7 @@ std::pair<std::string_view, std::string_view> verb(SegmentEvent e) {
         case SegmentEvent::Send:
             return {"sent", "by"};
         case SegmentEvent::Deliver:
-            return {"delivered", "to"};
+            return {"delivered", "from"};
         case SegmentEvent::Drop:
             return {"dropped", "from"};
         case SegmentEvent::Duplicate:
@@ -180,6 +180,13 @@ void check_state(const Expectation& x, const Trace& trace, ExpectationResult& r)
                    : fmt::format("{}, no state change by then", to_string(now.state));
 }
 
+// A segment's sender: the host that recorded it, except for Deliver events, which the
+// receiver records; their sender is the host owning the remote address.
+bool sent_by(const Trace& trace, const TraceEvent& e, std::uint16_t host) {
+    if (e.segment_event != SegmentEvent::Deliver) return e.host == host;
+    return e.has_conn && host < trace.hosts().size() && trace.hosts()[host].ip == e.conn.remote.ip;
+}
+
 void check_segments(const Expectation& x, const Trace& trace, ExpectationResult& r) {
     const SegmentEvent event = x.segment_event.value_or(SegmentEvent::Send);
     const std::string noun = x.flags ? to_string(*x.flags) + " segment" : "segment";
@@ -193,12 +200,13 @@ void check_segments(const Expectation& x, const Trace& trace, ExpectationResult&
         return;
     }
     Matches m;
-    scan(trace, where.scope, [&](const TraceEvent& e) {
+    for (const TraceEvent& e : trace.events()) {
         if (e.kind == TraceKind::Segment && e.segment_event == event &&
+            (!where.scope.host || sent_by(trace, e, *where.scope.host)) &&
             (!x.flags || e.flags == *x.flags) && (!x.len || e.len == *x.len)) {
             m.add(e.t);
         }
-    });
+    }
     r.passed = count_ok(x.count, m.count);
     r.actual = m.text();
 }

@@ -109,23 +109,26 @@ void ScriptedApp::on_readable(SocketId s) {
         react(Trigger::Data, s);
         return;
     }
-    // Read until nothing is left, as an event loop would; a reaction may close the socket.
+    // As an event loop would: read what is there, then notice end-of-stream.
     const std::string label = it->second.label;
-    for (;;) {
-        auto cur = instances_.find(s);
-        if (cur == instances_.end() || cur->second.label != label) return;
-        if (!read_available(s, 0)) return;
-    }
+    if (host_.has_unread(s)) read_available(s, 0);
+    auto cur = instances_.find(s);
+    if (cur != instances_.end() && cur->second.label == label && !cur->second.eof_reported &&
+        host_.at_eof(s))
+        read_available(s, 0);
 }
 
-bool ScriptedApp::read_available(SocketId s, std::uint64_t max_bytes) {
+void ScriptedApp::read_available(SocketId s, std::uint64_t max_bytes) {
     const RecvResult r = host_.recv(s, max_bytes);
     if (!r.bytes.empty()) {
         react(Trigger::Data, s);
-        return true;
+        return;
     }
-    if (r.eof) react(Trigger::PeerClosed, s);
-    return false;
+    auto it = instances_.find(s);
+    if (r.eof && it != instances_.end() && !it->second.eof_reported) {
+        it->second.eof_reported = true;
+        react(Trigger::PeerClosed, s);
+    }
 }
 
 void ScriptedApp::on_error(SocketId s, Errno /*e*/) { react(Trigger::Error, s); }

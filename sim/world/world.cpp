@@ -8,7 +8,7 @@ World::World(const Scenario& scenario, TraceSink& trace)
     : scenario_(scenario), trace_(trace), network_(engine_, trace, scenario.seed) {
     std::vector<TraceHost> trace_hosts;
     std::map<std::string, std::uint16_t> index;
-    for (const HostConfig& hc : scenario.hosts) {
+    for (const HostConfig& hc : scenario_.hosts) {
         const auto i = static_cast<std::uint16_t>(hosts_.size());
         HostSetup setup{i, hc.name, hc.address, hc.rules, hc.isn, scenario.seed};
         hosts_.push_back(std::make_unique<Host>(setup, engine_, trace_, network_, ledger_));
@@ -18,10 +18,10 @@ World::World(const Scenario& scenario, TraceSink& trace)
         trace_hosts.push_back({hc.name, hc.address, hc.rules.name});
     }
     trace_.set_hosts(std::move(trace_hosts));
-    for (const LinkConfig& l : scenario.links)
+    for (const LinkConfig& l : scenario_.links)
         network_.add_link(index.at(l.a), index.at(l.b), l.a_to_b, l.b_to_a);
-    for (const FaultConfig& f : scenario.faults) network_.add_fault(f);
-    for (const AppConfig& a : scenario.apps) {
+    for (const FaultConfig& f : scenario_.faults) network_.add_fault(f);
+    for (const AppConfig& a : scenario_.apps) {
         Host& h = *hosts_[index.at(a.host)];
         apps_.push_back(std::make_unique<ScriptedApp>(a, h, engine_, addresses_));
         h.set_app(apps_.back().get());

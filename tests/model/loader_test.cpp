@@ -1,11 +1,10 @@
+#include "tcpsim/scenario/loader.hpp"
+
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include "tcpsim/scenario/loader.hpp"
 
 using namespace tcpsim;
 
@@ -32,14 +31,27 @@ bool contains(const std::string& text, std::string_view part) {
     return text.find(part) != std::string::npos;
 }
 
-// Two hosts, a listener and a connector: the base the socket and expectation tests edit.
-constexpr std::string_view kTwoHosts = R"({
+// Two hosts: the client connects as "c", the server listens as "l" and accepts as "s".
+// The arguments splice in more client actions, server actions and top-level members.
+std::string two_hosts(std::string_view client_more = "", std::string_view server_more = "",
+                      std::string_view top_more = "") {
+    auto more = [](std::string_view json) {
+        return json.empty() ? std::string() : ",\n" + std::string(json);
+    };
+    return R"({
   "hosts": {"client": {"address": "10.0.0.1"}, "server": {"address": "10.0.0.2"}},
   "apps": {
-    "client": [{"at": "0s", "call": "connect", "socket": "c", "to": "server:80"}],
-    "server": [{"at": "0s", "call": "listen", "socket": "l", "port": 80, "accept_as": "s"}]
-  }
-})";
+    "client": [{"at": "0s", "call": "connect", "socket": "c", "to": "server:80"})" +
+           more(client_more) + R"(],
+    "server": [{"at": "0s", "call": "listen", "socket": "l", "port": 80, "accept_as": "s"})" +
+           more(server_more) + "]}" + more(top_more) + "}";
+}
+
+std::string two_hosts_expecting(std::string_view expectation) {
+    return two_hosts("", "", R"("expect": [)" + std::string(expectation) + "]");
+}
+
+const std::string kTwoHosts = two_hosts();
 
 }  // namespace
 
@@ -296,7 +308,8 @@ TEST_CASE("a fault without a description is described from its match") {
       "faults": [
         {"match": {"from": "client", "flags": "ACK", "len": 0, "nth": 2}, "action": "drop"},
         {"match": {"times": 1, "flags": "NONE"}, "action": "duplicate"},
-        {"match": {"nth": 13, "after": "1s", "before": "2500ms"}, "action": "delay", "delay": "90s"},
+        {"match": {"nth": 13, "after": "1s", "before": "2500ms"}, "action": "delay",
+         "delay": "90s"},
         {"match": {"times": 4, "before": "5s"}, "action": "drop"},
         {"action": "drop"}
       ]
@@ -324,7 +337,8 @@ TEST_CASE("a number too large for a double is a syntax error with its place") {
 }
 
 TEST_CASE("a key given twice in one object is rejected at its pointer") {
-    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "address": "10.0.0.2"}}})");
+    const UserError e =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "address": "10.0.0.2"}}})");
     CHECK(e.pointer == "/hosts/a/address");
     CHECK(contains(e.expected, "each key once"));
     CHECK(e.found == "a key given twice");
@@ -400,14 +414,17 @@ TEST_CASE("a long value found is shortened") {
 }
 
 TEST_CASE("an integer field rejects fractions, negatives and out-of-range values") {
-    const UserError fraction = load_error(R"({"seed": 1.0, "hosts": {"a": {"address": "10.0.0.1"}}})");
+    const UserError fraction =
+        load_error(R"({"seed": 1.0, "hosts": {"a": {"address": "10.0.0.1"}}})");
     CHECK(fraction.pointer == "/seed");
     CHECK(fraction.found == "1.0");
-    const UserError isn = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "isn": 4294967296}}})");
+    const UserError isn =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "isn": 4294967296}}})");
     CHECK(isn.pointer == "/hosts/a/isn");
     CHECK(isn.expected == "an integer from 0 to 4294967295");
     CHECK(isn.found == "4294967296");
-    const UserError events = load_error(R"({"limits": {"events": 0}, "hosts": {"a": {"address": "10.0.0.1"}}})");
+    const UserError events =
+        load_error(R"({"limits": {"events": 0}, "hosts": {"a": {"address": "10.0.0.1"}}})");
     CHECK(events.pointer == "/limits/events");
     CHECK(events.expected == "a positive integer");
     const UserError port = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}},
@@ -419,21 +436,24 @@ TEST_CASE("an integer field rejects fractions, negatives and out-of-range values
 
 TEST_CASE("a boolean field accepts only true or false") {
     const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}},
-      "apps": {"a": [{"at": "0s", "call": "listen", "socket": "l", "port": 80, "autoread": "yes"}]}})");
+      "apps": {"a": [{"at": "0s", "call": "listen", "socket": "l", "port": 80,
+                     "autoread": "yes"}]}})");
     CHECK(e.pointer == "/apps/a/0/autoread");
     CHECK(e.expected == "true or false");
     CHECK(e.found == R"("yes")");
 }
 
 TEST_CASE("a negative duration is rejected") {
-    const UserError e = load_error(R"({"duration": "-5s", "hosts": {"a": {"address": "10.0.0.1"}}})");
+    const UserError e =
+        load_error(R"({"duration": "-5s", "hosts": {"a": {"address": "10.0.0.1"}}})");
     CHECK(e.pointer == "/duration");
     CHECK(contains(e.expected, "non-negative duration"));
     CHECK(e.found == R"("-5s")");
 }
 
 TEST_CASE("a unit-less duration is rejected with its JSON pointer") {
-    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+    const UserError e =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
       "links": [{"between": ["a", "b"], "delay": 200}]})");
     CHECK(e.pointer == "/links/0/delay");
     CHECK(e.expected == R"(a duration with a unit, such as "200ms")");
@@ -441,13 +461,15 @@ TEST_CASE("a unit-less duration is rejected with its JSON pointer") {
 }
 
 TEST_CASE("a zero run duration is rejected") {
-    const UserError e = load_error(R"({"duration": "0s", "hosts": {"a": {"address": "10.0.0.1"}}})");
+    const UserError e =
+        load_error(R"({"duration": "0s", "hosts": {"a": {"address": "10.0.0.1"}}})");
     CHECK(e.pointer == "/duration");
     CHECK(contains(e.expected, "positive duration"));
 }
 
 TEST_CASE("a probability outside [0,1] is rejected") {
-    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+    const UserError e =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
       "links": [{"between": ["a", "b"], "b->a": {"loss": 1.5}}]})");
     CHECK(e.pointer == "/links/0/b->a/loss");
     CHECK(e.expected == "a probability from 0 to 1");
@@ -458,14 +480,16 @@ TEST_CASE("a probability outside [0,1] is rejected") {
 }
 
 TEST_CASE("a link direction key must name the link's own hosts") {
-    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+    const UserError e =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
       "links": [{"between": ["a", "b"], "a->c": {}}]})");
     CHECK(e.pointer == "/links/0/a->c");
     CHECK(contains(e.expected, "a->b, b->a"));
 }
 
 TEST_CASE("an unknown host name in a link is rejected") {
-    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+    const UserError e =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
       "links": [{"between": ["a", "srv"]}]})");
     CHECK(e.pointer == "/links/0/between/1");
     CHECK(e.expected == "one of the hosts a, b");
@@ -477,14 +501,16 @@ TEST_CASE("a link from a host to itself or a second link between the same pair i
       "links": [{"between": ["a", "a"]}]})");
     CHECK(self.pointer == "/links/0/between/1");
     CHECK(contains(self.expected, "a host other than"));
-    const UserError twice = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+    const UserError twice =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
       "links": [{"between": ["a", "b"]}, {"between": ["b", "a"]}]})");
     CHECK(twice.pointer == "/links/1/between");
     CHECK(contains(twice.expected, "not already linked (/links/0)"));
 }
 
 TEST_CASE("an app script for an unknown host is rejected") {
-    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}}, "apps": {"b": []}})");
+    const UserError e =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}}, "apps": {"b": []}})");
     CHECK(e.pointer == "/apps/b");
     CHECK(e.expected == "one of the hosts a");
     CHECK(e.found == R"("b")");
@@ -519,7 +545,8 @@ TEST_CASE("an expectation about an unknown host is rejected") {
 }
 
 TEST_CASE("an app action on an undeclared socket is rejected and the declared ones are listed") {
-    const UserError e = load_error(kTwoHosts, {R"(/apps/client/-={"on": "connected", "socket": "x", "call": "close"})"});
+    const UserError e =
+        load_error(two_hosts(R"({"on": "connected", "socket": "x", "call": "close"})"));
     CHECK(e.pointer == "/apps/client/1/socket");
     CHECK(contains(e.expected, R"(declared by a listen or connect in the apps of "client" (c))"));
     CHECK(e.found == R"("x")");
@@ -533,20 +560,25 @@ TEST_CASE("a reaction may come before the connect that declares its socket") {
 }
 
 TEST_CASE("a socket name used for two kinds of socket is rejected") {
-    const UserError e = load_error(kTwoHosts, {R"(/apps/server/-={"at": "1s", "call": "connect", "socket": "l", "to": "client:1"})"});
+    const UserError e = load_error(
+        two_hosts("", R"({"at": "1s", "call": "connect", "socket": "l", "to": "client:1"})"));
     CHECK(e.pointer == "/apps/server/1/socket");
     CHECK(contains(e.expected, "not already used for a listening socket (/apps/server/0/socket)"));
     CHECK(e.found == R"("l")");
-    const UserError accepted = load_error(kTwoHosts, {R"(/apps/server/-={"at": "1s", "call": "connect", "socket": "s", "to": "client:1"})"});
+    const UserError accepted = load_error(
+        two_hosts("", R"({"at": "1s", "call": "connect", "socket": "s", "to": "client:1"})"));
     CHECK(contains(accepted.expected, "accepted connections (/apps/server/0/accept_as)"));
 }
 
 TEST_CASE("expectations name later accepted connections with a number suffix") {
-    const Scenario s = load_ok(kTwoHosts, {R"(/expect=[{"type": "final_state", "host": "server", "socket": "s.3", "is": "CLOSED"}])"});
+    const Scenario s = load_ok(two_hosts_expecting(
+        R"({"type": "final_state", "host": "server", "socket": "s.3", "is": "CLOSED"})"));
     CHECK(s.expectations[0].socket == "s.3");
     for (const char* bad : {"s.1", "s.02", "l.2", "c.2", "x"}) {
         CAPTURE(bad);
-        const UserError e = load_error(kTwoHosts, {std::string(R"(/expect=[{"type": "final_state", "host": "server", "socket": ")") + bad + R"(", "is": "CLOSED"}])"});
+        const UserError e = load_error(two_hosts_expecting(
+            R"({"type": "final_state", "host": "server", "is": "CLOSED", "socket": ")" +
+            std::string(bad) + "\"}"));
         CHECK(e.pointer == "/expect/0/socket");
         CHECK(contains(e.expected, "(l, s); later accepted connections are s.2, s.3, ..."));
     }
@@ -560,14 +592,16 @@ TEST_CASE("an expectation on a host without apps has no sockets to name") {
 }
 
 TEST_CASE("an unknown profile is rejected and the profiles are listed") {
-    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "profile": "windows"}}})");
+    const UserError e =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "profile": "windows"}}})");
     CHECK(e.pointer == "/hosts/a/profile");
     CHECK(e.expected == "one of the profiles " + profile_names());
     CHECK(e.found == R"("windows")");
 }
 
 TEST_CASE("an unknown sysctl knob is rejected at its escaped pointer") {
-    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "sysctl": {"net/ipv4~x": 1}}}})");
+    const UserError e =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "sysctl": {"net/ipv4~x": 1}}}})");
     CHECK(e.pointer == "/hosts/a/sysctl/net~1ipv4~0x");
     CHECK(contains(e.expected, "a known knob"));
     CHECK(contains(e.expected, "net.ipv4.tcp_syn_retries"));
@@ -602,11 +636,13 @@ TEST_CASE("a host name outside letters, digits, '_' and '-' is rejected") {
 }
 
 TEST_CASE("two hosts with the same address are rejected") {
-    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.1"}}})");
+    const UserError e =
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.1"}}})");
     CHECK(e.pointer == "/hosts/b/address");
     CHECK(e.expected == R"(an address not already used by host "a")");
     CHECK(e.found == R"("10.0.0.1")");
-    CHECK(load_error(R"({"hosts": {"a": {"address": "10.0.0.256"}}})").pointer == "/hosts/a/address");
+    CHECK(load_error(R"({"hosts": {"a": {"address": "10.0.0.256"}}})").pointer ==
+          "/hosts/a/address");
 }
 
 TEST_CASE("an app action with both at and on is rejected") {
@@ -640,13 +676,16 @@ TEST_CASE("an app call that is not a script call is rejected") {
 }
 
 TEST_CASE("a send needs exactly one of bytes or text") {
-    const UserError both = load_error(kTwoHosts, {R"(/apps/client/-={"on": "connected", "socket": "c", "call": "send", "bytes": 1, "text": "x"})"});
+    const UserError both = load_error(two_hosts(
+        R"({"on": "connected", "socket": "c", "call": "send", "bytes": 1, "text": "x"})"));
     CHECK(both.pointer == "/apps/client/1/text");
     CHECK(contains(both.expected, R"(either "bytes" or "text")"));
-    const UserError neither = load_error(kTwoHosts, {R"(/apps/client/-={"on": "connected", "socket": "c", "call": "send"})"});
+    const UserError neither =
+        load_error(two_hosts(R"({"on": "connected", "socket": "c", "call": "send"})"));
     CHECK(neither.pointer == "/apps/client/1");
     CHECK(neither.found == "neither");
-    const UserError empty = load_error(kTwoHosts, {R"(/apps/client/-={"on": "connected", "socket": "c", "call": "send", "text": ""})"});
+    const UserError empty =
+        load_error(two_hosts(R"({"on": "connected", "socket": "c", "call": "send", "text": ""})"));
     CHECK(empty.pointer == "/apps/client/1/text");
     CHECK(empty.expected == "a non-empty string");
 }
@@ -691,7 +730,8 @@ TEST_CASE("bad flags text is rejected") {
 }
 
 TEST_CASE("a bad state name is rejected and the states are listed") {
-    const UserError e = load_error(kTwoHosts, {R"(/expect=[{"type": "final_state", "host": "client", "socket": "c", "is": "TIMEWAIT"}])"});
+    const UserError e = load_error(two_hosts_expecting(
+        R"({"type": "final_state", "host": "client", "socket": "c", "is": "TIMEWAIT"})"));
     CHECK(e.pointer == "/expect/0/is");
     CHECK(contains(e.expected, "FIN_WAIT_2"));
     CHECK(contains(e.expected, "TIME_WAIT"));
@@ -699,11 +739,13 @@ TEST_CASE("a bad state name is rejected and the states are listed") {
 }
 
 TEST_CASE("a call result is an errno name, \"0\" or a byte count") {
-    const Scenario ok = load_ok(kTwoHosts, {R"(/expect=[{"type": "call", "host": "client", "socket": "c", "call": "close", "result": "0"}])"});
+    const std::string call =
+        R"({"type": "call", "host": "client", "socket": "c", "call": "close",)";
+    const Scenario ok = load_ok(two_hosts_expecting(call + R"( "result": "0"})"));
     CHECK(ok.expectations[0].error == Errno::Ok);
     for (const char* bad : {R"("ECONNREFUSD")", "-1", "1.5", "null"}) {
         CAPTURE(bad);
-        const UserError e = load_error(kTwoHosts, {std::string(R"(/expect=[{"type": "call", "host": "client", "socket": "c", "call": "close", "result": )") + bad + "}]"});
+        const UserError e = load_error(two_hosts_expecting(call + R"( "result": )" + bad + "}"));
         CHECK(e.pointer == "/expect/0/result");
         CHECK(contains(e.expected, "an errno name"));
         CHECK(e.found == bad);
@@ -726,7 +768,8 @@ TEST_CASE("a count spec takes count, or min and max, not both") {
 }
 
 TEST_CASE("a socket in an expectation needs its host") {
-    const UserError e = load_error(kTwoHosts, {R"(/expect=[{"type": "stream_integrity", "socket": "c"}])"});
+    const UserError e =
+        load_error(two_hosts_expecting(R"({"type": "stream_integrity", "socket": "c"})"));
     CHECK(e.pointer == "/expect/0/host");
     CHECK(contains(e.expected, R"(needed with "socket")"));
     CHECK(e.found == "a missing field");
@@ -739,8 +782,9 @@ TEST_CASE("--set with a JSON pointer replaces a value with parsed JSON") {
 }
 
 TEST_CASE("--set with a dotted path takes a value that is not JSON as a string") {
-    const Scenario s = load_ok(kTwoHosts, {"links=[]", R"(links.-={"between": ["client", "server"]})",
-                                           "links.0.delay=20ms", "hosts.server.profile=linux"});
+    const Scenario s =
+        load_ok(kTwoHosts, {"links=[]", R"(links.-={"between": ["client", "server"]})",
+                            "links.0.delay=20ms", "hosts.server.profile=linux"});
     CHECK(s.links[0].a_to_b.delay == milliseconds(20));
     CHECK(s.hosts[1].rules.name == "linux");
 }
@@ -797,7 +841,8 @@ TEST_CASE("a scenario file is read from disk and named after its stem") {
 TEST_CASE("a user error reads file, pointer, expected and found") {
     const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "msl": "soon"}}})");
     CHECK(e.message() ==
-          R"(scenarios/test_case.json: /hosts/a/msl: expected a duration from 1ms to 60min, such as "30s", found "soon")");
+          "scenarios/test_case.json: /hosts/a/msl: "
+          R"(expected a duration from 1ms to 60min, such as "30s", found "soon")");
 }
 
 TEST_CASE("the README's complete example loads") {

@@ -399,3 +399,26 @@ TEST_CASE("verdicts come back in the scenario's order, each pointing at its expe
     CHECK(results[1].expectation == &scenario.expectations[1]);
     CHECK(results[1].passed);
 }
+
+TEST_CASE("a deliver expectation names the segments' sender, not the host that received them") {
+    Recorder r;
+    TraceEvent e = r.event(TraceKind::Segment, 10, kServer);
+    e.segment_event = SegmentEvent::Deliver;
+    e.flags = Flags::Syn;
+    e.has_conn = true;
+    e.conn = {{Ipv4::parse("10.0.0.2").value(), 80}, {Ipv4::parse("10.0.0.1").value(), 40000}};
+    r.trace.record(e);
+    Scenario sc;
+    Expectation x;
+    x.kind = ExpectKind::Segments;
+    x.segment_event = SegmentEvent::Deliver;
+    x.host = "client";
+    x.count.equals = 1;
+    sc.expectations.push_back(x);
+    x.host = "server";
+    sc.expectations.push_back(x);
+    const auto results = check_expectations(sc, r.trace);
+    CHECK(results[0].passed);
+    CHECK(results[0].expected == "exactly 1 segment delivered from client");
+    CHECK_FALSE(results[1].passed);
+}

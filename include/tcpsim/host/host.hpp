@@ -65,6 +65,9 @@ public:
     bool autoread(SocketId s) const;
     const std::string& label(SocketId s) const;
     bool is_open(SocketId s) const;
+    // Whether a recv would return bytes now, and whether it would return end-of-stream.
+    bool has_unread(SocketId s) const;
+    bool at_eof(SocketId s) const;
 
     // --- from the network ---
     void deliver(const Segment& seg);
@@ -105,7 +108,6 @@ private:
         // Bytes still unread when the connection became a TIME-WAIT record or closed:
         // the application can read them, then end-of-stream (as from Linux's closed socket).
         std::vector<std::uint8_t> unread;
-        bool eof_seen = false;
     };
 
     SocketId new_socket(SocketKind kind, const std::string& label, bool autoread);

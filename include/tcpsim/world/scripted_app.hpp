@@ -34,12 +34,13 @@ private:
     struct Instance {
         std::string name;   // the scenario name reactions use
         std::string label;  // this connection's own label ("s.2")
+        bool eof_reported = false;  // peer_closed fires once
     };
 
     void perform(const AppAction& a, SocketId target);
     void react(Trigger trigger, SocketId s);
-    // One recv call and the reactions it triggers; true when bytes were read.
-    bool read_available(SocketId s, std::uint64_t max_bytes);
+    // One recv call and the reactions it triggers.
+    void read_available(SocketId s, std::uint64_t max_bytes);
     SocketId socket_named(const std::string& name) const;
 
     const AppConfig& config_;

@@ -35,7 +35,7 @@ public:
     Host& host(std::size_t index) { return *hosts_[index]; }
 
 private:
-    const Scenario& scenario_;
+    const Scenario scenario_;  // a copy: applications refer into it for the whole run
     TraceSink& trace_;
     Engine engine_;
     StreamLedger ledger_;

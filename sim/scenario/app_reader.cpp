@@ -1,0 +1,251 @@
+#include "app_reader.hpp"
+
+namespace tcpsim::scenario_json {
+namespace {
+
+constexpr std::string_view kAppCallExpected =
+    "one of listen, connect, send, recv, shutdown, close, abort";
+constexpr std::string_view kOnExpected = "one of connected, data, peer_closed, error";
+constexpr std::string_view kPortExpected = "a port from 1 to 65535";
+constexpr std::string_view kHowExpected = "one of rd, wr, rdwr";
+
+// Accept is not something a script calls: a listen's accept_as names what it accepts.
+std::optional<CallKind> parse_app_call(std::string_view s) {
+    auto call = parse_call_kind(s);
+    if (call == CallKind::Accept) return std::nullopt;
+    return call;
+}
+
+std::optional<Trigger> parse_reaction(std::string_view s) {
+    if (s == "connected") return Trigger::Connected;
+    if (s == "data") return Trigger::Data;
+    if (s == "peer_closed") return Trigger::PeerClosed;
+    if (s == "error") return Trigger::Error;
+    return std::nullopt;
+}
+
+std::optional<ShutdownHow> parse_how(std::string_view s) {
+    if (s == "rd") return ShutdownHow::Read;
+    if (s == "wr") return ShutdownHow::Write;
+    if (s == "rdwr") return ShutdownHow::Both;
+    return std::nullopt;
+}
+
+std::uint16_t port(const Node& n) { return static_cast<std::uint16_t>(n.integer(1, 65535)); }
+
+std::string_view describe(SocketRole r) {
+    switch (r) {
+        case SocketRole::Listening:
+            return "a listening socket";
+        case SocketRole::Connecting:
+            return "a connecting socket";
+        case SocketRole::Accepted:
+            return "accepted connections";
+    }
+    return "?";
+}
+
+std::vector<std::string_view> action_keys(CallKind call) {
+    std::vector<std::string_view> keys{"at", "on", "after", "socket", "call"};
+    switch (call) {
+        case CallKind::Listen:
+            keys.insert(keys.end(), {"port", "accept_as", "autoread"});
+            break;
+        case CallKind::Connect:
+            keys.insert(keys.end(), {"to", "from_port", "autoread"});
+            break;
+        case CallKind::Send:
+            keys.insert(keys.end(), {"bytes", "text"});
+            break;
+        case CallKind::Recv:
+            keys.push_back("bytes");
+            break;
+        case CallKind::Shutdown:
+            keys.push_back("how");
+            break;
+        case CallKind::Accept:  // never parsed (parse_app_call)
+        case CallKind::Close:
+        case CallKind::Abort:
+            break;
+    }
+    return keys;
+}
+
+// "HOST:PORT": HOST a host name (to_host) or a dotted IPv4 address (to_ip).
+void read_target(const Node& n, const Scenario& s, AppAction& a) {
+    const std::string expected =
+        R"("HOST:PORT", HOST )" + hosts_expected(s) + " or an IPv4 address, PORT from 1 to 65535";
+    if (!n.json().is_string()) n.fail(expected);
+    const auto& text = n.json().get_ref<const std::string&>();
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string::npos) n.fail(expected);
+    const std::string host = text.substr(0, colon);
+    const std::string digits = text.substr(colon + 1);
+    std::uint32_t p = 0;
+    for (char ch : digits) {
+        if (ch < '0' || ch > '9' || p > 65535) n.fail(expected);
+        p = p * 10 + static_cast<std::uint32_t>(ch - '0');
+    }
+    if (digits.empty() || p < 1 || p > 65535) n.fail(expected);
+    a.to_port = static_cast<std::uint16_t>(p);
+    if (s.find_host(host)) {
+        a.to_host = host;
+    } else if (auto ip = Ipv4::parse(host)) {
+        a.to_ip = ip;
+    } else {
+        n.fail(expected);
+    }
+}
+
+void read_trigger(const Object& o, AppAction& a) {
+    auto at = o.get("at");
+    auto on = o.get("on");
+    auto after = o.get("after");
+    if (at && on) on->fail(R"(either "at" or "on", not both)");
+    if (at) {
+        if (after) after->fail(R"(no "after" with "at" ("after" delays an "on" reaction))");
+        a.trigger = Trigger::At;
+        a.at = Time{} + at->duration();
+    } else if (on) {
+        a.trigger = on->parsed(parse_reaction, kOnExpected);
+        if (after) a.after = after->duration();
+    } else {
+        o.node().fail(R"("at" (a time) or "on" (connected, data, peer_closed, error))", "neither");
+    }
+}
+
+AppAction read_action(const Node& n, const Scenario& s, SocketNames& names) {
+    Object o(n,
+             {"at", "on", "after", "socket", "call", "port", "accept_as", "autoread", "to",
+              "from_port", "bytes", "text", "how"},
+             R"(an app action, such as {"at": "0s", "call": "close", "socket": "c"})");
+    AppAction a;
+    a.pointer = n.pointer();
+    a.call = o.need("call", kAppCallExpected).parsed(parse_app_call, kAppCallExpected);
+    o.allow_only(action_keys(a.call), "with \"call\": \"" + std::string(to_string(a.call)) + "\"");
+    read_trigger(o, a);
+    const Node socket = o.need("socket", kNameExpected);
+    a.socket = socket.name();
+    switch (a.call) {
+        case CallKind::Listen: {
+            a.port = port(o.need("port", kPortExpected));
+            auto accept_as = o.get("accept_as");
+            a.accept_as = accept_as ? accept_as->name() : a.socket + "_conn";
+            if (auto v = o.get("autoread")) a.autoread = v->boolean();
+            names.declare(socket, a.socket, SocketRole::Listening);
+            names.declare(accept_as ? *accept_as : socket, a.accept_as, SocketRole::Accepted);
+            break;
+        }
+        case CallKind::Connect:
+            read_target(o.need("to", R"("HOST:PORT", such as "server:80")"), s, a);
+            if (auto v = o.get("from_port")) a.from_port = port(*v);
+            if (auto v = o.get("autoread")) a.autoread = v->boolean();
+            names.declare(socket, a.socket, SocketRole::Connecting);
+            break;
+        case CallKind::Send: {
+            auto bytes = o.get("bytes");
+            auto text = o.get("text");
+            if (bytes && text) text->fail(R"(either "bytes" or "text", not both)");
+            if (bytes) {
+                a.bytes = bytes->integer(1);
+            } else if (text) {
+                a.text = text->nonempty_string();
+                a.bytes = a.text.size();
+            } else {
+                n.fail(R"("bytes" (a count) or "text" (a string) to send)", "neither");
+            }
+            break;
+        }
+        case CallKind::Recv:
+            if (auto v = o.get("bytes")) a.max_bytes = v->integer(1);
+            break;
+        case CallKind::Shutdown:
+            if (auto v = o.get("how")) a.how = v->parsed(parse_how, kHowExpected);
+            break;
+        case CallKind::Accept:  // never parsed (parse_app_call)
+        case CallKind::Close:
+        case CallKind::Abort:
+            break;
+    }
+    return a;
+}
+
+}  // namespace
+
+void SocketNames::declare(const Node& where, const std::string& name, SocketRole role) {
+    if (const Declared* d = find(name)) {
+        if (d->role != role) {
+            where.fail("a name not already used for " + std::string(describe(d->role)) + " (" +
+                           d->pointer + ")",
+                       json_string(name));
+        }
+        return;
+    }
+    declared_.push_back({name, role, where.pointer()});
+}
+
+bool SocketNames::knows_label(std::string_view label) const {
+    if (knows(label)) return true;
+    const std::size_t dot = label.rfind('.');
+    if (dot == std::string_view::npos) return false;
+    const Declared* base = find(label.substr(0, dot));
+    const std::string_view n = label.substr(dot + 1);
+    // 2, 3, ...: the first accepted connection is the plain name.
+    const bool later = !n.empty() && n[0] != '0' && n != "1" && n.size() <= 9 &&
+                       n.find_first_not_of("0123456789") == std::string_view::npos;
+    return base && base->role == SocketRole::Accepted && later;
+}
+
+std::string SocketNames::expected(const std::string& host, bool labels) const {
+    std::string out = "a socket declared by a listen or connect in the apps of \"" + host + "\" (";
+    std::string accepted;
+    for (const auto& d : declared_) {
+        if (&d != &declared_.front()) out += ", ";
+        out += d.name;
+        if (d.role == SocketRole::Accepted && accepted.empty()) accepted = d.name;
+    }
+    if (declared_.empty()) out += "none declared";
+    out += ")";
+    if (labels && !accepted.empty()) {
+        out += "; later accepted connections are " + accepted + ".2, " + accepted + ".3, ...";
+    }
+    return out;
+}
+
+const SocketNames::Declared* SocketNames::find(std::string_view name) const {
+    for (const auto& d : declared_) {
+        if (d.name == name) return &d;
+    }
+    return nullptr;
+}
+
+std::string hosts_expected(const Scenario& s) {
+    std::string out = "one of the hosts ";
+    for (const auto& h : s.hosts) out += (&h == &s.hosts.front() ? "" : ", ") + h.name;
+    return out;
+}
+
+std::vector<AppConfig> read_apps(const Node& n, const Scenario& s,
+                                 std::map<std::string, SocketNames>& sockets) {
+    std::vector<AppConfig> apps;
+    Object scripts = Object::any_keys(n, R"(an object of app scripts, such as {"client": [...]})");
+    for (const auto& [host, script] : scripts.members()) {
+        if (!s.find_host(host)) script.fail(hosts_expected(s), json_string(host));
+        AppConfig app{host, {}};
+        SocketNames& names = sockets[host];
+        for (const Node& a : script.elements("an array of app actions")) {
+            app.actions.push_back(read_action(a, s, names));
+        }
+        // Checked after the whole script: a reaction may come before its socket's connect.
+        for (const AppAction& a : app.actions) {
+            if (!names.knows(a.socket)) {
+                reject(n.file(), a.pointer + "/socket", names.expected(host, false),
+                       json_string(a.socket));
+            }
+        }
+        apps.push_back(std::move(app));
+    }
+    return apps;
+}
+
+}  // namespace tcpsim::scenario_json

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Command-line behaviour: exit statuses, error messages, help. Usage: cli_test.sh TCPSIM SOURCE_DIR
+set -u
+tcpsim=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# expect NAME STATUS PATTERN -- COMMAND...: the command exits with STATUS and its
+# stdout+stderr matches the extended regex PATTERN.
+expect() {
+    local name=$1 want=$2 pattern=$3
+    shift 4
+    local out status
+    out=$("$@" 2>&1)
+    status=$?
+    if [ "$status" -eq "$want" ] && grep -Eq -- "$pattern" <<<"$out"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        printf 'FAIL %s: exit %s (wanted %s), output:\n%s\n' "$name" "$status" "$want" "$out"
+    fi
+}
+
+printf '{"hosts": {"a": {"address": "10.0.0.1"},\n  "links": []}\n' > "$tmp/malformed.json"
+printf '{"hosts": {"a": {"address": "10.0.0.1", "colour": "red"}}}\n' > "$tmp/unknown_key.json"
+printf '{"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}}, "links": [{"between": ["a", "b"], "delay": 5}]}\n' > "$tmp/unitless.json"
+sed 's/"count": 2,/"count": 3,/' "$src/scenarios/lost_final_ack.json" > "$tmp/failing.json"
+
+expect "run prints a timeline" 0 "LAST_ACK -> CLOSED" -- "$tcpsim" run "$src/scenarios/lost_final_ack.json"
+expect "run --json starts with the run line" 0 '^\{"t_ns":0,"type":"run","event":"start"' -- "$tcpsim" run --json "$src/scenarios/lost_final_ack.json"
+expect "malformed JSON names file, line and column" 2 "malformed.json: .*line 3, column" -- "$tcpsim" run "$tmp/malformed.json"
+expect "an unknown key names its JSON pointer" 2 "unknown_key.json: /hosts/a/colour" -- "$tcpsim" run "$tmp/unknown_key.json"
+expect "a unit-less duration is rejected" 2 "/links/0/delay: expected .*found 5" -- "$tcpsim" run "$tmp/unitless.json"
+expect "a missing file is bad input" 2 "no such file" -- "$tcpsim" run "$tmp/absent.json"
+expect "check passes the catalogue" 0 "passed, 0 failed" -- "$tcpsim" check "$src/scenarios"
+expect "check reports a failed expectation with expected vs actual" 1 "/expect/1: expected exactly 3 FIN\|ACK segments sent by server, actual 2" -- "$tcpsim" check "$tmp/failing.json"
+expect "check with a malformed file exits 2" 2 "ERROR" -- "$tcpsim" check "$tmp/malformed.json" "$src/scenarios/lost_syn.json"
+expect "--set overrides a field" 0 "TIME_WAIT -> CLOSED  2MSL timeout" -- "$tcpsim" run --set hosts.client.msl=1s "$src/scenarios/lost_final_ack.json"
+expect "--set with a bad value is bad input" 2 "/hosts/client/msl" -- "$tcpsim" run --set hosts.client.msl=-1s "$src/scenarios/lost_final_ack.json"
+expect "--help lists the subcommands" 0 "profiles +List OS profiles" -- "$tcpsim" --help
+expect "run --help describes its options" 0 "--json" -- "$tcpsim" run --help
+expect "a missing argument is a usage error" 2 "FILE is required" -- "$tcpsim" run
+expect "profiles lists each profile's knobs" 0 "linux: .*" -- "$tcpsim" profiles
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
