@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "tcpsim/graph/state_graph.hpp"
 #include "tcpsim/host/profile.hpp"
 #include "tcpsim/scenario/loader.hpp"
 #include "tcpsim/trace/trace.hpp"
@@ -142,6 +143,36 @@ int cmd_check(const std::vector<std::string>& inputs, const CommonOptions& opts)
     return failed > 0 ? kExitFailed : kExitOk;
 }
 
+int cmd_graph(const std::vector<std::string>& inputs, const CommonOptions& opts) {
+    const StateGraph& graph = StateGraph::rfc9293();
+    if (inputs.empty()) {
+        std::cout << graph.to_dot();
+        return kExitOk;
+    }
+    bool bad_input = false;
+    EdgeCoverage coverage;
+    for (const std::string& file : collect(inputs, bad_input)) {
+        LoadResult loaded = load_scenario_file(file, opts.overrides());
+        if (auto* err = std::get_if<UserError>(&loaded)) {
+            std::cerr << "tcpsim: " << err->message() << "\n";
+            bad_input = true;
+            continue;
+        }
+        Trace trace;
+        World world(std::get<Scenario>(loaded), trace);
+        world.run();
+        for (const auto& [from, to] : cover(graph, trace, coverage))
+            std::cerr << "tcpsim: " << file << ": transition " << to_string(from) << " -> "
+                      << to_string(to) << " is not in the RFC 9293 diagram\n";
+    }
+    std::cout << graph.to_dot(&coverage);
+    std::size_t covered = 0;
+    for (const StateEdge& e : graph.edges()) covered += coverage.count({e.from, e.to});
+    std::cerr << "tcpsim: " << covered << " of " << graph.edges().size()
+              << " transitions of the RFC 9293 diagram covered\n";
+    return bad_input ? kExitBadInput : kExitOk;
+}
+
 int cmd_profiles() {
     for (const ProfileRules& p : all_profiles()) {
         std::cout << p.name << ": " << p.description << "\n";
@@ -174,6 +205,13 @@ int main(int argc, char** argv) {
 
     CLI::App* profiles = app.add_subcommand("profiles", "List OS profiles with every knob and its default");
 
+    CommonOptions graph_opts;
+    std::vector<std::string> graph_inputs;
+    CLI::App* graph = app.add_subcommand(
+        "graph", "Write the RFC 9293 state diagram as Graphviz DOT; with scenarios, mark the transitions they cover");
+    graph->add_option("FILES", graph_inputs, "Scenario files or directories of *.json");
+    add_common(graph, graph_opts);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -187,5 +225,6 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(run_file, run_opts, json);
     if (*check) return cmd_check(check_inputs, check_opts);
     if (*profiles) return cmd_profiles();
+    if (*graph) return cmd_graph(graph_inputs, graph_opts);
     return kExitBadInput;
 }
