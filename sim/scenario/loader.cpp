@@ -374,10 +374,12 @@ class ScenarioReader {
         link.allow_only(keys, "");
         read_direction(link, c.a_to_b);
         c.b_to_a = c.a_to_b;
-        if (auto d = link.get(a_to_b))
+        if (auto d = link.get(a_to_b)) {
             read_direction(Object(*d, kDirectionKeys, kDirectionExpected), c.a_to_b);
-        if (auto d = link.get(b_to_a))
+        }
+        if (auto d = link.get(b_to_a)) {
             read_direction(Object(*d, kDirectionKeys, kDirectionExpected), c.b_to_a);
+        }
         return c;
     }
 

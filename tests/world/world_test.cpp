@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <variant>
 
@@ -149,6 +150,20 @@ TEST_CASE("bytes that arrive with the FIN stay readable after the connection ent
             e.t == Time{} + seconds(1))
             read_bye = e.integrity_ok;
     CHECK(read_bye);
+}
+
+TEST_CASE("the complete example in scenarios/README.md runs and passes its expectations") {
+    std::ifstream in(fs::path(TCPSIM_SOURCE_DIR) / "scenarios" / "README.md");
+    const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto start = doc.find("```json\n");
+    REQUIRE(start != std::string::npos);
+    const auto end = doc.find("```", start + 8);
+    const Scenario sc = load(doc.substr(start + 8, end - start - 8));
+    Trace trace;
+    World world(sc, trace);
+    world.run();
+    for (const ExpectationResult& res : check_expectations(sc, trace))
+        CHECK_MESSAGE(res.passed, res.expectation->pointer << ": " << res.actual);
 }
 
 TEST_CASE("every scenario in the catalogue passes its expectations") {

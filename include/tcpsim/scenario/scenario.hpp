@@ -98,7 +98,7 @@ struct CountSpec {
 
 struct Expectation {
     ExpectKind kind = ExpectKind::FinalState;
-    std::string host;
+    std::string host;  // Segments: the sending host ("from")
     std::string socket;
     std::optional<Time> at;
     std::optional<State> state;         // StateAt/FinalState: "is"; Transition: "to"
