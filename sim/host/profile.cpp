@@ -3,62 +3,123 @@
 #include <array>
 #include <charconv>
 #include <functional>
+#include <type_traits>
 
 namespace tcpsim {
 namespace {
 
+// RFC 9293 / RFC 793 as written: MSL 2 min, RFC 6298 timers, no reopening of TIME-WAIT.
+ProfileRules rfc793() {
+    ProfileRules r;
+    r.name = "rfc793";
+    r.description = "RFC 793/9293 textbook: MSL 2 min, TIME-WAIT 2*MSL, RST closes TIME-WAIT, no reopen";
+    r.msl = minutes(2);            // RFC 9293 3.4.2
+    r.rto_initial = seconds(1);    // RFC 6298 2.1
+    r.rto_min = seconds(1);        // RFC 6298 2.4
+    r.rto_max = seconds(60);       // RFC 6298 2.5: "at least 60 seconds"
+    r.syn_retries = 6;             // RFC 9293 3.8.3: SYN R2 at least 3 minutes
+    r.synack_retries = 6;
+    r.data_retries = 8;            // RFC 9293 3.8.3: R2 at least 100 s
+    r.ephemeral_low = 49152;       // RFC 6335 dynamic ports
+    r.ephemeral_high = 65535;
+    r.isn = IsnGenerator::Random;
+    r.rst_in_time_wait = RstInTimeWait::Close;  // RFC 9293 3.10.7.4 "second"
+    r.syn_in_time_wait = SynInTimeWait::Reject;
+    r.keepalive_time = seconds(7200);  // RFC 9293 3.8.4 (MUST-28): at least two hours
+    r.keepalive_intvl = seconds(75);
+    r.keepalive_probes = 9;
+    return r;
+}
+
 std::vector<ProfileRules> make_profiles() {
     std::vector<ProfileRules> p;
+    p.push_back(rfc793());
 
-    ProfileRules rfc;
-    rfc.name = "rfc793";
-    rfc.description = "RFC 793/9293 textbook: MSL 2 min, TIME-WAIT 2*MSL, RFC 6298 timers";
-    rfc.msl = minutes(2);  // RFC 9293 3.4.2
-    rfc.rto_initial = seconds(1);  // RFC 6298 2.1
-    rfc.rto_min = seconds(1);      // RFC 6298 2.4
-    rfc.rto_max = seconds(60);     // RFC 6298 2.5: "at least 60 seconds"
-    rfc.syn_retries = 6;   // RFC 9293 3.8.3: SYN R2 at least 3 minutes (1+2+...+60 s caps)
-    rfc.synack_retries = 6;
-    rfc.data_retries = 8;  // RFC 9293 3.8.3: R2 at least 100 s
-    rfc.challenge_ack = false;
-    rfc.rst_in_time_wait = RstInTimeWait::Close;  // RFC 9293 3.10.7.4 "second"
-    rfc.ephemeral_low = 49152;                    // RFC 6335 dynamic ports
-    rfc.ephemeral_high = 65535;
-    p.push_back(rfc);
+    ProfileRules rfc1122 = rfc793();
+    rfc1122.name = "rfc1122";
+    rfc1122.description = "RFC 1122: as rfc793, but a SYN with a higher sequence number reopens TIME-WAIT";
+    rfc1122.syn_in_time_wait = SynInTimeWait::SequenceOnly;  // RFC 1122 4.2.2.13, RFC 9293 MAY-2
+    p.push_back(rfc1122);
 
-    ProfileRules linux;
+    ProfileRules rfc6191 = rfc793();
+    rfc6191.name = "rfc6191";
+    rfc6191.description = "RFC 6191: timestamps on; TIME-WAIT reopened by timestamp, then sequence number";
+    rfc6191.timestamps = true;
+    rfc6191.syn_in_time_wait = SynInTimeWait::Rfc6191;
+    p.push_back(rfc6191);
+
+    ProfileRules bsd = rfc793();
+    bsd.name = "bsd";
+    bsd.description = "FreeBSD-like: TIME_WAIT 2*msl with msl 30 s, RST ignored in TIME_WAIT, reopen by sequence";
+    bsd.msl = seconds(30);           // tcp_timer.h TCPTV_MSL
+    bsd.rto_min = milliseconds(30);  // net.inet.tcp.rexmit_min
+    bsd.rto_max = seconds(64);       // TCPTV_REXMTMAX
+    bsd.synack_retries = 3;          // net.inet.tcp.syncache.rexmtlimit
+    bsd.data_retries = 12;           // TCP_MAXRXTSHIFT
+    bsd.challenge_ack = true;        // net.inet.tcp.insecure_rst = 0
+    bsd.ephemeral_low = 10000;       // net.inet.ip.portrange.first
+    bsd.ephemeral_high = 65535;
+    bsd.isn = IsnGenerator::BsdClock;
+    bsd.timestamps = true;           // net.inet.tcp.rfc1323
+    bsd.timestamp_clock = TimestampClock::PerConnection;  // net.inet.tcp.ts_offset_per_conn
+    bsd.drop_missing_timestamps = true;                   // B-TW-6
+    bsd.rst_in_time_wait = RstInTimeWait::Ignore;         // B-TW-1
+    bsd.syn_in_time_wait = SynInTimeWait::SequenceOnly;   // B-TW-3
+    bsd.fin_timeout = seconds(60);                        // TCPTV_FINWAIT2_TIMEOUT
+    bsd.keepalive_probes = 8;                             // TCPTV_KEEPCNT
+    bsd.abort_rst_has_ack = true;                         // tcp_drop -> tcp_respond [unverified]
+    p.push_back(bsd);
+
+    ProfileRules linux = rfc793();
     linux.name = "linux";
-    linux.description = "Linux 6.x: TIME_WAIT fixed 60 s (TCP_TIMEWAIT_LEN), RTO 200 ms..120 s";
+    linux.description = "Linux 6.x: TIME_WAIT fixed 60 s, L-TW rules, tw_reuse, RTO 200 ms..120 s";
     linux.msl = seconds(30);
     linux.time_wait_fixed = seconds(60);  // include/net/tcp.h TCP_TIMEWAIT_LEN
-    linux.rto_initial = seconds(1);       // TCP_TIMEOUT_INIT
     linux.rto_min = milliseconds(200);    // TCP_RTO_MIN
     linux.rto_max = seconds(120);         // TCP_RTO_MAX
-    linux.rto_min_in_variance = true;     // tcp_input.c tcp_set_rto / tcp_rtt_estimator
+    linux.rto_min_in_variance = true;     // tcp_set_rto / tcp_rtt_estimator
     linux.syn_retries = 6;                // net.ipv4.tcp_syn_retries
     linux.synack_retries = 5;             // net.ipv4.tcp_synack_retries
     linux.data_retries = 15;              // net.ipv4.tcp_retries2
     linux.challenge_ack = true;           // tcp_validate_incoming, RFC 5961
-    linux.rst_in_time_wait = RstInTimeWait::Close;  // tcp_rfc1337 = 0 (L-TW-1)
-    linux.ephemeral_low = 32768;                    // ip_local_port_range
+    linux.ephemeral_low = 32768;          // ip_local_port_range
     linux.ephemeral_high = 60999;
+    linux.ephemeral_parity_split = true;  // L-PORT-1
+    linux.isn = IsnGenerator::LinuxClock;
+    linux.timestamps = true;              // net.ipv4.tcp_timestamps = 1
+    linux.timestamp_clock = TimestampClock::PerConnection;
+    linux.paws_window = 1;                // TCP_PAWS_WINDOW
+    linux.rst_in_time_wait = RstInTimeWait::Close;  // tcp_rfc1337 = 0 (L-TW-1)
+    linux.syn_in_time_wait = SynInTimeWait::Linux;  // L-TW-3
+    linux.time_wait_acks_rejected_syn = true;       // L-TW-4
+    linux.time_wait_ack_restarts = true;            // L-TW-2
+    linux.time_wait_any_ack_restarts = true;        // L-TW-4
+    linux.invalid_ratelimit = milliseconds(500);    // net.ipv4.tcp_invalid_ratelimit
+    linux.tw_reuse = 2;                   // loopback only (L-REUSE-2)
+    linux.fin_timeout = seconds(60);      // net.ipv4.tcp_fin_timeout
+    linux.abort_rst_has_ack = true;       // tcp_send_active_reset
+    linux.epipe_for_reset_in_close_wait = true;  // tcp_reset()
     p.push_back(linux);
 
-    ProfileRules bsd;
-    bsd.name = "bsd";
-    bsd.description = "FreeBSD-like: TIME_WAIT 2*msl with msl 30 s, RST ignored in TIME_WAIT";
-    bsd.msl = seconds(30);  // tcp_timer.h TCPTV_MSL
-    bsd.rto_initial = seconds(1);
-    bsd.rto_min = milliseconds(30);  // net.inet.tcp.rexmit_min
-    bsd.rto_max = seconds(64);       // TCPTV_REXMTMAX
-    bsd.syn_retries = 6;
-    bsd.synack_retries = 3;  // net.inet.tcp.syncache.rexmtlimit
-    bsd.data_retries = 12;   // TCP_MAXRXTSHIFT
-    bsd.challenge_ack = true;  // net.inet.tcp.insecure_rst = 0
-    bsd.rst_in_time_wait = RstInTimeWait::Ignore;  // B-TW-1
-    bsd.ephemeral_low = 10000;  // net.inet.ip.portrange.first
-    bsd.ephemeral_high = 65535;
-    p.push_back(bsd);
+    ProfileRules solaris = bsd;
+    solaris.name = "solaris";
+    solaris.description = "Solaris-like: tcp_time_wait_interval 60 s, otherwise BSD rules";
+    solaris.time_wait_fixed = seconds(60);  // tcp_time_wait_interval, default 60000 ms
+    solaris.rto_min = milliseconds(400);    // tcp_rexmit_interval_min [unverified]
+    solaris.ephemeral_low = 32768;          // tcp_smallest_anon_port
+    solaris.ephemeral_high = 65535;         // tcp_largest_anon_port
+    p.push_back(solaris);
+
+    ProfileRules windows = bsd;
+    windows.name = "windows";
+    windows.description = "Windows-like: TcpTimedWaitDelay 120 s, ports 49152-65535, otherwise BSD rules";
+    windows.time_wait_fixed = seconds(120);  // TcpTimedWaitDelay default 0x78 (Server 2003 docs)
+    windows.rto_min = milliseconds(300);     // [unverified]
+    windows.ephemeral_low = 49152;           // Vista+ dynamic port range
+    windows.ephemeral_high = 65535;
+    windows.timestamps = false;              // netsh "Timestamps: disabled" by default
+    windows.drop_missing_timestamps = false;
+    p.push_back(windows);
     return p;
 }
 
@@ -76,43 +137,75 @@ struct Knob {
     Getter get;
 };
 
-std::optional<Duration> as_duration(const KnobValue& v) {
-    if (v.kind != KnobValue::Kind::Text) return std::nullopt;
-    return parse_duration(v.text_value);
+// A duration knob: an integer counts `unit`s (the sysctl's own unit), text is a duration.
+// Knobs of tcpsim's own (unit 0) take duration text only.
+constexpr Duration kTextOnly{};
+
+std::optional<Duration> as_duration(const KnobValue& v, Duration unit) {
+    if (v.kind == KnobValue::Kind::Text) return parse_duration(v.text_value);
+    if (unit == kTextOnly || v.integer_value < 0 || v.integer_value > 1'000'000'000) return std::nullopt;
+    return unit * v.integer_value;
 }
 
-Knob duration_knob(std::string_view name, std::string_view meaning, Duration ProfileRules::*field,
-                   Duration lo, Duration hi, std::string_view expected) {
+std::string in_unit(Duration d, Duration unit) {
+    if (unit == kTextOnly || d.ns % unit.ns != 0) return format_duration(d);
+    return std::to_string(d.ns / unit.ns);
+}
+
+template <typename Field>
+Knob duration_knob(std::string_view name, std::string_view expected, std::string_view meaning,
+                   Field field, Duration unit, Duration lo, Duration hi) {
     return Knob{{name, expected, meaning},
                 [=](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
-                    auto d = as_duration(v);
+                    auto d = as_duration(v, unit);
                     if (!d || *d < lo || *d > hi) return std::string(expected);
-                    r.*field = *d;
+                    field(r) = *d;
                     return std::nullopt;
                 },
-                [=](const ProfileRules& r) { return format_duration(r.*field); }};
+                [=](const ProfileRules& r) -> std::string {
+                    ProfileRules copy = r;  // the field accessor is written once, for writing
+                    const auto& value = field(copy);
+                    if constexpr (std::is_same_v<std::decay_t<decltype(value)>, Duration>) {
+                        return in_unit(value, unit);
+                    } else {
+                        return value ? in_unit(*value, unit) : std::string("none");
+                    }
+                }};
 }
 
-Knob int_knob(std::string_view name, std::string_view meaning, int ProfileRules::*field, int lo,
-              int hi, std::string_view expected) {
+template <typename T>
+Knob integer_knob(std::string_view name, std::string_view expected, std::string_view meaning,
+                  T ProfileRules::*field, std::int64_t lo, std::int64_t hi) {
     return Knob{{name, expected, meaning},
                 [=](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
-                    if (v.kind != KnobValue::Kind::Integer || v.integer_value < lo ||
-                        v.integer_value > hi)
+                    if (v.kind != KnobValue::Kind::Integer || v.integer_value < lo || v.integer_value > hi)
                         return std::string(expected);
-                    r.*field = static_cast<int>(v.integer_value);
+                    r.*field = static_cast<T>(v.integer_value);
                     return std::nullopt;
                 },
-                [=](const ProfileRules& r) { return std::to_string(r.*field); }};
+                [=](const ProfileRules& r) { return std::to_string(static_cast<std::int64_t>(r.*field)); }};
+}
+
+// 0/1 knobs, as sysctl spells booleans.
+Knob flag_knob(std::string_view name, std::string_view meaning, bool ProfileRules::*field,
+               bool inverted = false) {
+    return Knob{{name, "0 or 1", meaning},
+                [=](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
+                    if (v.kind != KnobValue::Kind::Integer || (v.integer_value != 0 && v.integer_value != 1))
+                        return std::string("0 or 1");
+                    r.*field = (v.integer_value == 1) != inverted;
+                    return std::nullopt;
+                },
+                [=](const ProfileRules& r) { return std::string((r.*field != inverted) ? "1" : "0"); }};
 }
 
 std::optional<std::pair<int, int>> parse_port_range(std::string_view s) {
     int a = 0;
     int b = 0;
-    auto r1 = std::from_chars(s.data(), s.data() + s.size(), a);
+    const char* end = s.data() + s.size();
+    auto r1 = std::from_chars(s.data(), end, a);
     if (r1.ec != std::errc{}) return std::nullopt;
     const char* p = r1.ptr;
-    const char* end = s.data() + s.size();
     if (p == end || (*p != ' ' && *p != '\t' && *p != '-')) return std::nullopt;
     while (p != end && (*p == ' ' || *p == '\t' || *p == '-')) ++p;
     auto r2 = std::from_chars(p, end, b);
@@ -121,21 +214,48 @@ std::optional<std::pair<int, int>> parse_port_range(std::string_view s) {
     return std::pair{a, b};
 }
 
+template <typename E, std::size_t N>
+Knob enum_knob(std::string_view name, std::string_view expected, std::string_view meaning,
+               E ProfileRules::*field, std::array<std::pair<E, std::string_view>, N> names) {
+    return Knob{{name, expected, meaning},
+                [=](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
+                    if (v.kind == KnobValue::Kind::Text) {
+                        for (const auto& [value, n] : names) {
+                            if (n == v.text_value) {
+                                r.*field = value;
+                                return std::nullopt;
+                            }
+                        }
+                    }
+                    return std::string(expected);
+                },
+                [=](const ProfileRules& r) {
+                    for (const auto& [value, n] : names)
+                        if (value == r.*field) return std::string(n);
+                    return std::string("?");
+                }};
+}
+
 const std::vector<Knob>& knobs() {
     static const std::vector<Knob> table = [] {
+        constexpr Duration ms = milliseconds(1);
+        constexpr Duration s = seconds(1);
         std::vector<Knob> k;
-        k.push_back(duration_knob("msl", "Maximum Segment Lifetime; TIME_WAIT is 2*msl unless fixed",
-                                  &ProfileRules::msl, milliseconds(1), minutes(60),
-                                  "a duration from 1ms to 60min, such as \"30s\""));
-        k.push_back(Knob{{"time_wait",
-                          "a duration from 0s to 60min, or \"2msl\"",
+        k.push_back(duration_knob("msl", "a duration from 1ms to 60min, such as \"30s\"",
+                                  "Maximum Segment Lifetime; TIME_WAIT is 2*msl unless fixed",
+                                  [](ProfileRules& r) -> Duration& { return r.msl; }, kTextOnly, ms, minutes(60)));
+        k.push_back(duration_knob("net.inet.tcp.msl", "milliseconds from 1 to 3600000, or a duration",
+                                  "FreeBSD's MSL in milliseconds (TIME_WAIT = 2*msl)",
+                                  [](ProfileRules& r) -> Duration& { return r.msl; }, ms, ms, minutes(60)));
+        k.push_back(Knob{{"time_wait", "a duration from 0s to 60min, or \"2msl\"",
                           "TIME_WAIT length; \"2msl\" follows msl"},
                          [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
                              if (v.kind == KnobValue::Kind::Text && v.text_value == "2msl") {
                                  r.time_wait_fixed.reset();
                                  return std::nullopt;
                              }
-                             auto d = as_duration(v);
+                             auto d = v.kind == KnobValue::Kind::Text ? parse_duration(v.text_value)
+                                                                      : std::nullopt;
                              if (!d || *d > minutes(60))
                                  return std::string("a duration from 0s to 60min, or \"2msl\"");
                              r.time_wait_fixed = *d;
@@ -145,82 +265,114 @@ const std::vector<Knob>& knobs() {
                              return r.time_wait_fixed ? format_duration(*r.time_wait_fixed)
                                                       : std::string("2msl");
                          }});
-        k.push_back(duration_knob("rto_initial", "RTO before any RTT sample (RFC 6298 2.1)",
-                                  &ProfileRules::rto_initial, milliseconds(1), minutes(10),
-                                  "a duration from 1ms to 10min"));
-        k.push_back(duration_knob("rto_min", "lower bound of the RTO (RFC 6298 2.4)",
-                                  &ProfileRules::rto_min, microseconds(1), minutes(10),
-                                  "a duration from 1us to 10min"));
-        k.push_back(duration_knob("rto_max", "upper bound of the RTO (RFC 6298 2.5)",
-                                  &ProfileRules::rto_max, milliseconds(1), minutes(60),
-                                  "a duration from 1ms to 60min"));
-        k.push_back(int_knob("net.ipv4.tcp_syn_retries", "SYN retransmissions before ETIMEDOUT",
-                             &ProfileRules::syn_retries, 1, 127, "an integer from 1 to 127"));
-        k.push_back(int_knob("net.ipv4.tcp_synack_retries", "SYN-ACK retransmissions",
-                             &ProfileRules::synack_retries, 1, 255, "an integer from 1 to 255"));
-        k.push_back(int_knob("net.ipv4.tcp_retries2",
-                             "data/FIN retransmissions before the connection is dropped",
-                             &ProfileRules::data_retries, 1, 255, "an integer from 1 to 255"));
-        k.push_back(Knob{{"challenge_ack", "0 or 1",
-                          "RFC 5961 challenge ACKs (1) or RFC 793 RST/SYN handling (0)"},
-                         [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
-                             if (v.kind != KnobValue::Kind::Integer ||
-                                 (v.integer_value != 0 && v.integer_value != 1))
-                                 return std::string("0 or 1");
-                             r.challenge_ack = v.integer_value == 1;
-                             return std::nullopt;
-                         },
-                         [](const ProfileRules& r) { return std::string(r.challenge_ack ? "1" : "0"); }});
+        k.push_back(duration_knob("tcp_time_wait_interval",
+                                  "milliseconds from 1000 to 600000, or a duration",
+                                  "Solaris TIME_WAIT length in milliseconds",
+                                  [](ProfileRules& r) -> std::optional<Duration>& { return r.time_wait_fixed; },
+                                  ms, seconds(1), minutes(10)));
+        k.push_back(duration_knob("TcpTimedWaitDelay", "seconds from 0 to 300, or a duration",
+                                  "Windows TIME_WAIT length in seconds",
+                                  [](ProfileRules& r) -> std::optional<Duration>& { return r.time_wait_fixed; },
+                                  s, Duration{}, seconds(300)));
+        k.push_back(duration_knob("rto_initial", "a duration from 1ms to 10min",
+                                  "RTO before any RTT sample (RFC 6298 2.1)",
+                                  [](ProfileRules& r) -> Duration& { return r.rto_initial; }, kTextOnly, ms, minutes(10)));
+        k.push_back(duration_knob("rto_min", "a duration from 1us to 10min", "lower bound of the RTO (RFC 6298 2.4)",
+                                  [](ProfileRules& r) -> Duration& { return r.rto_min; }, kTextOnly, microseconds(1),
+                                  minutes(10)));
+        k.push_back(duration_knob("rto_max", "a duration from 1ms to 60min", "upper bound of the RTO (RFC 6298 2.5)",
+                                  [](ProfileRules& r) -> Duration& { return r.rto_max; }, kTextOnly, ms, minutes(60)));
+        k.push_back(integer_knob("net.ipv4.tcp_syn_retries", "an integer from 1 to 127",
+                                 "SYN retransmissions before connect() fails with ETIMEDOUT",
+                                 &ProfileRules::syn_retries, 1, 127));
+        k.push_back(integer_knob("net.ipv4.tcp_synack_retries", "an integer from 1 to 255",
+                                 "SYN-ACK retransmissions", &ProfileRules::synack_retries, 1, 255));
+        k.push_back(integer_knob("net.ipv4.tcp_retries2", "an integer from 1 to 255",
+                                 "data/FIN retransmissions before the connection is dropped",
+                                 &ProfileRules::data_retries, 1, 255));
+        k.push_back(flag_knob("challenge_ack", "RFC 5961 challenge ACKs (1) or RFC 793 RST/SYN handling (0)",
+                              &ProfileRules::challenge_ack));
         k.push_back(Knob{{"net.ipv4.tcp_rfc1337", "0 or 1",
                           "1: ignore RST in TIME_WAIT (RFC 1337 F1); 0: RST ends TIME_WAIT"},
                          [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
-                             if (v.kind != KnobValue::Kind::Integer ||
-                                 (v.integer_value != 0 && v.integer_value != 1))
+                             if (v.kind != KnobValue::Kind::Integer || (v.integer_value != 0 && v.integer_value != 1))
                                  return std::string("0 or 1");
-                             r.rst_in_time_wait =
-                                 v.integer_value == 1 ? RstInTimeWait::Ignore : RstInTimeWait::Close;
+                             r.rst_in_time_wait = v.integer_value == 1 ? RstInTimeWait::Ignore : RstInTimeWait::Close;
                              return std::nullopt;
                          },
                          [](const ProfileRules& r) {
                              return std::string(r.rst_in_time_wait == RstInTimeWait::Ignore ? "1" : "0");
                          }});
-        k.push_back(Knob{{"net.ipv4.ip_local_port_range",
-                          "two ports \"LOW HIGH\" with 1 <= LOW <= HIGH <= 65535",
+        k.push_back(Knob{{"net.ipv4.ip_local_port_range", "two ports \"LOW HIGH\" with 1 <= LOW <= HIGH <= 65535",
                           "ephemeral ports for connect()"},
                          [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
-                             auto range = v.kind == KnobValue::Kind::Text
-                                              ? parse_port_range(v.text_value)
-                                              : std::nullopt;
-                             if (!range)
-                                 return std::string(
-                                     "two ports \"LOW HIGH\" with 1 <= LOW <= HIGH <= 65535");
+                             auto range = v.kind == KnobValue::Kind::Text ? parse_port_range(v.text_value)
+                                                                          : std::nullopt;
+                             if (!range) return std::string("two ports \"LOW HIGH\" with 1 <= LOW <= HIGH <= 65535");
                              r.ephemeral_low = static_cast<std::uint16_t>(range->first);
                              r.ephemeral_high = static_cast<std::uint16_t>(range->second);
                              return std::nullopt;
                          },
                          [](const ProfileRules& r) {
-                             return std::to_string(r.ephemeral_low) + " " +
-                                    std::to_string(r.ephemeral_high);
+                             return std::to_string(r.ephemeral_low) + " " + std::to_string(r.ephemeral_high);
                          }});
-        k.push_back(Knob{{"mss", "an integer from 64 to 65495", "MSS announced in our SYN"},
-                         [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
-                             if (v.kind != KnobValue::Kind::Integer || v.integer_value < 64 ||
-                                 v.integer_value > 65495)
-                                 return std::string("an integer from 64 to 65495");
-                             r.mss = static_cast<std::uint16_t>(v.integer_value);
-                             return std::nullopt;
-                         },
-                         [](const ProfileRules& r) { return std::to_string(r.mss); }});
-        k.push_back(Knob{{"receive_buffer", "an integer from 1 to 65535",
-                          "receive window offered (no window scaling)"},
-                         [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
-                             if (v.kind != KnobValue::Kind::Integer || v.integer_value < 1 ||
-                                 v.integer_value > 65535)
-                                 return std::string("an integer from 1 to 65535");
-                             r.receive_buffer = static_cast<std::uint32_t>(v.integer_value);
-                             return std::nullopt;
-                         },
-                         [](const ProfileRules& r) { return std::to_string(r.receive_buffer); }});
+        k.push_back(integer_knob("mss", "an integer from 64 to 65495", "MSS announced in our SYN",
+                                 &ProfileRules::mss, 64, 65495));
+        k.push_back(integer_knob("receive_buffer", "an integer from 1 to 65535",
+                                 "receive window offered (no window scaling)", &ProfileRules::receive_buffer, 1,
+                                 65535));
+        k.push_back(enum_knob("isn", "one of random, rfc793, linux, bsd",
+                              "initial sequence numbers: random, RFC 793 4 us clock, Linux hash+64 ns clock, "
+                              "BSD hash+1 MiB/s",
+                              &ProfileRules::isn,
+                              std::array<std::pair<IsnGenerator, std::string_view>, 4>{
+                                  {{IsnGenerator::Random, "random"},
+                                   {IsnGenerator::Rfc793Clock, "rfc793"},
+                                   {IsnGenerator::LinuxClock, "linux"},
+                                   {IsnGenerator::BsdClock, "bsd"}}}));
+        k.push_back(flag_knob("net.ipv4.tcp_timestamps", "RFC 7323 timestamps offered and accepted",
+                              &ProfileRules::timestamps));
+        k.push_back(enum_knob("timestamp_clock", "one of host, connection",
+                              "TSval clock: one per host, or offset per connection (Linux 4.10+)",
+                              &ProfileRules::timestamp_clock,
+                              std::array<std::pair<TimestampClock, std::string_view>, 2>{
+                                  {{TimestampClock::PerHost, "host"}, {TimestampClock::PerConnection, "connection"}}}));
+        k.push_back(enum_knob("syn_in_time_wait", "one of reject, sequence, rfc6191, linux",
+                              "how a SYN may reopen a TIME-WAIT connection",
+                              &ProfileRules::syn_in_time_wait,
+                              std::array<std::pair<SynInTimeWait, std::string_view>, 4>{
+                                  {{SynInTimeWait::Reject, "reject"},
+                                   {SynInTimeWait::SequenceOnly, "sequence"},
+                                   {SynInTimeWait::Rfc6191, "rfc6191"},
+                                   {SynInTimeWait::Linux, "linux"}}}));
+        k.push_back(integer_knob("net.ipv4.tcp_max_tw_buckets", "an integer from 0 to 16777216",
+                                 "most TIME-WAIT entries at once; beyond it none is created",
+                                 &ProfileRules::max_tw_buckets, 0, 16777216));
+        k.push_back(integer_knob("net.ipv4.tcp_tw_reuse", "0, 1 or 2",
+                                 "reuse a TIME-WAIT 4-tuple for connect(): 0 off, 1 on, 2 loopback only",
+                                 &ProfileRules::tw_reuse, 0, 2));
+        k.push_back(duration_knob("net.ipv4.tcp_tw_reuse_delay", "milliseconds from 1 to 60000, or a duration",
+                                  "how long after entering TIME-WAIT tw_reuse may take the 4-tuple",
+                                  [](ProfileRules& r) -> Duration& { return r.tw_reuse_delay; }, ms, ms,
+                                  seconds(60)));
+        k.push_back(flag_knob("net.ipv4.tcp_tw_recycle",
+                              "Linux 4.9 tw_recycle: per-peer timestamp cache, TIME-WAIT of 3.5*RTO",
+                              &ProfileRules::tw_recycle));
+        k.push_back(duration_knob("net.ipv4.tcp_fin_timeout", "seconds from 1 to 120, or a duration",
+                                  "lifetime of an orphaned FIN_WAIT_2",
+                                  [](ProfileRules& r) -> std::optional<Duration>& { return r.fin_timeout; }, s, s,
+                                  seconds(120)));
+        k.push_back(duration_knob("net.ipv4.tcp_keepalive_time", "seconds from 1 to 32767, or a duration",
+                                  "idle time before the first keepalive probe",
+                                  [](ProfileRules& r) -> Duration& { return r.keepalive_time; }, s, s,
+                                  seconds(32767)));
+        k.push_back(duration_knob("net.ipv4.tcp_keepalive_intvl", "seconds from 1 to 32767, or a duration",
+                                  "time between keepalive probes",
+                                  [](ProfileRules& r) -> Duration& { return r.keepalive_intvl; }, s, s,
+                                  seconds(32767)));
+        k.push_back(integer_knob("net.ipv4.tcp_keepalive_probes", "an integer from 1 to 127",
+                                 "unanswered probes before the connection is dropped", &ProfileRules::keepalive_probes,
+                                 1, 127));
         return k;
     }();
     return table;

@@ -593,10 +593,10 @@ TEST_CASE("an expectation on a host without apps has no sockets to name") {
 
 TEST_CASE("an unknown profile is rejected and the profiles are listed") {
     const UserError e =
-        load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "profile": "windows"}}})");
+        load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "profile": "plan9"}}})");
     CHECK(e.pointer == "/hosts/a/profile");
     CHECK(e.expected == "one of the profiles " + profile_names());
-    CHECK(e.found == R"("windows")");
+    CHECK(e.found == R"("plan9")");
 }
 
 TEST_CASE("an unknown sysctl knob is rejected at its escaped pointer") {

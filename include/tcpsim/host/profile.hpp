@@ -1,9 +1,13 @@
 // An operating system's TCP policy as data: default values plus a few rule choices.
+// Rule ids (L-TW-3, B-TW-1, ...) refer to shared/BEHAVIOUR.md.
 //
-// A host starts from a named profile and may override any knob by its sysctl-style name:
+// A host starts from a named profile and may override any knob by its sysctl-style name,
+// in the knob's own unit (seconds for net.ipv4.tcp_fin_timeout, milliseconds for
+// net.inet.tcp.msl) or as a duration string:
 //
 //   ProfileRules r = *find_profile("linux");
-//   apply_knob(r, "net.ipv4.tcp_syn_retries", KnobValue::integer(3));
+//   apply_knob(r, "net.ipv4.tcp_tw_reuse", KnobValue::integer(1));
+//   apply_knob(r, "net.ipv4.tcp_fin_timeout", KnobValue::text("30s"));
 #pragma once
 
 #include <cstdint>
@@ -18,15 +22,36 @@
 namespace tcpsim {
 
 // RFC 9293 3.10.7.4 (RFC 793) closes a TIME-WAIT connection on an acceptable RST;
-// RFC 1337 F1 (and FreeBSD tcp_twcheck) ignores it.
+// RFC 1337 F1 (and FreeBSD tcp_twcheck, B-TW-1) ignores it.
 enum class RstInTimeWait : std::uint8_t { Close, Ignore };
+
+// What a SYN arriving at a TIME-WAIT connection can do.
+enum class SynInTimeWait : std::uint8_t {
+    Reject,        // RFC 793: no reopening; an in-window SYN is an error (RST)
+    SequenceOnly,  // RFC 1122 4.2.2.13 / FreeBSD B-TW-3: reopen iff SEG.SEQ > RCV.NXT
+    Rfc6191,       // RFC 6191 2: timestamps first, then sequence numbers
+    Linux,         // L-TW-3: SEG.SEQ > RCV.NXT or TSval > TS.Recent, ISN = SND.NXT + 65537
+};
+
+// How initial sequence numbers are chosen.
+enum class IsnGenerator : std::uint8_t {
+    Random,       // uniform per connection (teaching, and a safe default)
+    Rfc793Clock,  // RFC 793 3.3: a 32-bit clock ticking every 4 microseconds
+    LinuxClock,   // secure_tcp_seq: keyed hash of the 4-tuple + a 64 ns clock
+    BsdClock,     // tcp_new_isn: keyed hash of the 4-tuple + ISN_BYTES_PER_SECOND (1 MiB/s)
+};
+
+// Whose clock a TSval reads: one per host, or offset per connection (Linux 4.10+ hashes
+// the 4-tuple into the offset, so one host's connections do not share a clock).
+enum class TimestampClock : std::uint8_t { PerHost, PerConnection };
 
 struct ProfileRules {
     std::string name;
     std::string description;
     // RFC 9293 3.4.2: Maximum Segment Lifetime.
     Duration msl;
-    // Set when TIME_WAIT does not follow 2*MSL (Linux TCP_TIMEWAIT_LEN is a fixed 60 s).
+    // Set when TIME_WAIT does not follow 2*MSL (Linux TCP_TIMEWAIT_LEN, Solaris
+    // tcp_time_wait_interval, Windows TcpTimedWaitDelay).
     std::optional<Duration> time_wait_fixed;
     // RFC 6298 2.1/2.4/2.5.
     Duration rto_initial;
@@ -42,21 +67,67 @@ struct ProfileRules {
     // RFC 5961 3.2/4.2: challenge ACK for an inexact in-window RST and any SYN in a
     // synchronized state (otherwise RFC 793: reset on in-window RST, RST on in-window SYN).
     bool challenge_ack = false;
-    RstInTimeWait rst_in_time_wait = RstInTimeWait::Close;
     std::uint16_t ephemeral_low = 0;
     std::uint16_t ephemeral_high = 0;
+    // L-PORT-1: connect() scans ports of low's parity first (Linux 4.2+), then the others.
+    bool ephemeral_parity_split = false;
     std::uint16_t mss = 1460;
     std::uint32_t receive_buffer = 65535;
+    IsnGenerator isn = IsnGenerator::Random;
+
+    // --- RFC 7323 timestamps ---
+    bool timestamps = false;             // offer and accept TSopt
+    Duration timestamp_tick = milliseconds(1);
+    TimestampClock timestamp_clock = TimestampClock::PerHost;
+    // PAWS tolerance in ticks in synchronized states (Linux TCP_PAWS_WINDOW = 1).
+    std::uint32_t paws_window = 0;
+    // B-TW-6 / RFC 7323 3.2: a non-RST segment without TSopt on a timestamp connection is
+    // dropped (FreeBSD); Linux only skips PAWS for it.
+    bool drop_missing_timestamps = false;
+
+    // --- TIME-WAIT ---
+    RstInTimeWait rst_in_time_wait = RstInTimeWait::Close;
+    SynInTimeWait syn_in_time_wait = SynInTimeWait::Reject;
+    // L-TW-4: a SYN that may not reopen is answered with an ACK (Linux); otherwise it is
+    // silently dropped (FreeBSD B-TW-5, RFC 6191 A.4/B.3).
+    bool time_wait_acks_rejected_syn = false;
+    // L-TW-2: an in-window bare ACK restarts the TIME-WAIT timer (Linux).
+    bool time_wait_ack_restarts = false;
+    // L-TW-4: any ACK-bearing or PAWS-rejected segment (not only a retransmitted FIN)
+    // restarts the timer (Linux).
+    bool time_wait_any_ack_restarts = false;
+    // L-TW-4 is rate-limited by tcp_invalid_ratelimit for pure ACKs and SYNs.
+    Duration invalid_ratelimit;
+    // L-ENTER-3: beyond this many TIME-WAIT entries none is created (TCPTimeWaitOverflow).
+    std::uint32_t max_tw_buckets = 262144;
+    // L-REUSE-*: 0 off, 1 on, 2 loopback only.
+    int tw_reuse = 0;
+    Duration tw_reuse_delay = seconds(1);
+    // L-RECYC-*: Linux 4.9 tcp_tw_recycle.
+    bool tw_recycle = false;
+
+    // --- closing ---
+    // L-ORPHAN-1: an orphaned FIN_WAIT_2 disappears after this (none: waits forever).
+    std::optional<Duration> fin_timeout;
+    // L-CLOSE-3: SO_LINGER{1,0} and abort send RST|ACK (Linux); RFC 9293 3.10.5: bare RST.
+    bool abort_rst_has_ack = false;
+    // tcp_reset(): a RST in CLOSE_WAIT reports EPIPE (Linux) rather than ECONNRESET.
+    bool epipe_for_reset_in_close_wait = false;
+
+    // --- keepalive (L-KA-*) ---
+    Duration keepalive_time = seconds(7200);
+    Duration keepalive_intvl = seconds(75);
+    int keepalive_probes = 9;
 
     Duration time_wait_length() const { return time_wait_fixed ? *time_wait_fixed : 2 * msl; }
 };
 
 std::span<const ProfileRules> all_profiles();
 const ProfileRules* find_profile(std::string_view name);
-std::string profile_names();  // "rfc793, linux, bsd" for error messages
+std::string profile_names();  // "rfc793, rfc1122, ..." for error messages
 
-// A value given to a knob in a scenario file: a duration string, an integer, or a pair of
-// integers (port ranges as "32768 60999").
+// A value given to a knob in a scenario file: an integer (in the knob's own unit) or
+// text (a duration such as "30s", a port range "32768 60999", a rule name).
 struct KnobValue {
     enum class Kind { Integer, Text } kind = Kind::Integer;
     std::int64_t integer_value = 0;
@@ -68,7 +139,7 @@ struct KnobValue {
 
 struct KnobInfo {
     std::string_view name;
-    std::string_view expected;  // for error messages: "a duration from 1ms to 1h"
+    std::string_view expected;  // for error messages: "seconds from 1 to 32767, or a duration"
     std::string_view meaning;
 };
 
