@@ -1,4 +1,4 @@
-// Host: carrying out connection actions, timers, TIME-WAIT records, and the trace.
+// Host: carrying out connection actions, timers, TIME-WAIT records, counters and the trace.
 #include "tcpsim/host/host.hpp"
 
 #include <cassert>
@@ -13,10 +13,11 @@ Host::Host(HostSetup setup, Engine& engine, TraceSink& trace, SegmentPort& port,
       port_(port),
       ledger_(ledger),
       isn_rng_(Rng::stream(setup_.seed, "isn:" + setup_.name)),
-      port_rng_(Rng::stream(setup_.seed, "ports:" + setup_.name)) {
-    const std::uint32_t range = setup_.rules.ephemeral_high - setup_.rules.ephemeral_low + 1u;
-    next_port_offset_ = static_cast<std::uint32_t>(port_rng_.next_u64() % range);
-}
+      port_rng_(Rng::stream(setup_.seed, "ports:" + setup_.name)),
+      isn_secret_(isn_rng_.next_u64()),
+      ts_secret_(isn_rng_.next_u64()),
+      host_ts_offset_(setup_.timestamp_offset ? *setup_.timestamp_offset : isn_rng_.next_u32()),
+      port_perturb_(port_rng_.next_u32()) {}
 
 Host::~Host() = default;
 
@@ -64,6 +65,19 @@ void Host::record_timer(std::int32_t label, const FourTuple& t, TimerKind kind, 
     trace_.record(e);
 }
 
+void Host::count(const std::string& counter, std::int32_t label, const FourTuple* t) {
+    const std::uint64_t value = ++counters_[counter];
+    TraceEvent e = event(TraceKind::Counter, label, t);
+    e.text = trace_.intern_text(counter);
+    e.value = static_cast<std::int64_t>(value);
+    trace_.record(e);
+}
+
+std::uint64_t Host::counter(const std::string& name) const {
+    auto it = counters_.find(name);
+    return it == counters_.end() ? 0 : it->second;
+}
+
 void Host::transmit(const Segment& seg, std::int32_t label, const FourTuple& t) {
     TraceEvent e = event(TraceKind::Segment, label, &t);
     e.segment_event = SegmentEvent::Send;
@@ -86,12 +100,13 @@ void Host::notify(std::function<void(SocketEvents&)> f) {
     });
 }
 
-Host::ConnSlot& Host::create_slot(const FourTuple& t, SocketId s, std::int32_t label) {
-    ConnectionParams p{t, &setup_.rules, next_isn()};
-    auto slot = std::make_unique<ConnSlot>(ConnSlot{Connection(p), this, s, label, -1, false, {}});
+Host::ConnSlot& Host::create_slot(ConnectionParams p, SocketId s, std::int32_t label, bool bound) {
+    const FourTuple t = p.tuple;
+    auto slot = std::make_unique<ConnSlot>(ConnSlot{Connection(p), this, s, label, -1, false, false, bound, {}});
     ConnSlot& ref = *slot;
     connections_[t] = std::move(slot);
     ledger_.open(t);
+    if (bound) bind_port(t.local.port);
     if (SocketEntry* en = entry(s)) en->iss = p.iss;
     return ref;
 }
@@ -163,16 +178,11 @@ void Host::after_actions(ConnSlot& slot) {
         case State::TimeWait:
             demote_to_time_wait(slot);
             return;
-        case State::Closed: {
+        case State::Closed:
             keep_unread(slot);
-            const FourTuple t = slot.conn.tuple();
-            for (auto& h : slot.timers) engine_.cancel(h);
-            ledger_.writer_closed(t);
-            // An embryonic connection nobody accepted leaves no socket behind.
-            if (slot.listener >= 0 && !slot.accepted && slot.socket >= 0) free_socket(slot.socket);
-            connections_.erase(t);  // destroys `slot`
+            if (slot.bound) unbind_port(slot.conn.tuple().local.port);
+            destroy_slot(slot);
             return;
-        }
         case State::Listen:
         case State::SynSent:
         case State::SynReceived:
@@ -184,6 +194,15 @@ void Host::after_actions(ConnSlot& slot) {
         case State::LastAck:
             return;
     }
+}
+
+void Host::destroy_slot(ConnSlot& slot) {
+    const FourTuple t = slot.conn.tuple();
+    for (auto& h : slot.timers) engine_.cancel(h);
+    ledger_.writer_closed(t);
+    // An embryonic connection nobody accepted leaves no socket behind.
+    if (slot.listener >= 0 && !slot.accepted && slot.socket >= 0) free_socket(slot.socket);
+    connections_.erase(t);  // destroys `slot`
 }
 
 void Host::keep_unread(ConnSlot& slot) {
@@ -199,70 +218,100 @@ void Host::on_conn_timer(ConnSlot& slot, TimerKind kind) {
     apply(slot);
 }
 
+void Host::unbind_port(std::uint16_t port) {
+    auto it = bound_ports_.find(port);
+    if (it != bound_ports_.end() && --it->second == 0) bound_ports_.erase(it);
+}
+
+void Host::remember_peer_timestamp(const Connection& c) {
+    // L-RECYC-1 (tcp_remember_stamp, 4.9): keyed by peer address, not ports.
+    if (!setup_.rules.tw_recycle || !c.ts_recent_stamp()) return;
+    const Time now = engine_.now();
+    auto [it, fresh] = peer_timestamps_.try_emplace(c.tuple().remote.ip.value,
+                                                    PeerTimestamp{c.ts_recent(), *c.ts_recent_stamp()});
+    PeerTimestamp& p = it->second;
+    if (fresh) return;
+    if (static_cast<std::int32_t>(p.ts - c.ts_recent()) <= 0 ||
+        (now - p.stamp > seconds(60) && p.stamp <= *c.ts_recent_stamp())) {
+        p = {c.ts_recent(), *c.ts_recent_stamp()};
+    }
+}
+
 void Host::demote_to_time_wait(ConnSlot& slot) {
-    // L-ENTER-1: the full connection gives way to a compact record; the TIME-WAIT timer
-    // (already recorded as set) moves with it.
     keep_unread(slot);
     const FourTuple t = slot.conn.tuple();
-    const TimeWaitRecord record = TimeWaitRecord::from(slot.conn, slot.label);
-    for (auto& h : slot.timers) engine_.cancel(h);
-    ledger_.writer_closed(t);
-    if (slot.listener >= 0 && !slot.accepted && slot.socket >= 0) free_socket(slot.socket);
-    connections_.erase(t);
-    TimeWaitEntry& tw = time_wait_.insert(t, record);
+    const bool bound = slot.bound;
+    if (time_wait_.size() >= setup_.rules.max_tw_buckets) {
+        // L-ENTER-3: no room: no TIME-WAIT at all; a retransmitted FIN will find no socket.
+        record_timer(slot.label, t, TimerKind::TimeWait, TimerAction::Cancel, slot.conn.time_wait_expires());
+        record_state(slot.label, &t, State::TimeWait, State::Closed,
+                     {"tcp_max_tw_buckets reached: no TIME-WAIT", "Linux inet_twsk_alloc, L-ENTER-3"});
+        count("TCPTimeWaitOverflow", slot.label, &t);
+        if (bound) unbind_port(t.local.port);
+        destroy_slot(slot);
+        return;
+    }
+    // L-ENTER-1: the full connection gives way to a compact record; the TIME-WAIT timer
+    // (already recorded as set) moves with it.
+    remember_peer_timestamp(slot.conn);
+    const TimeWaitRecord record = TimeWaitRecord::from(slot.conn, slot.label, engine_.now());
+    destroy_slot(slot);
+    TimeWaitEntry& tw = time_wait_.insert(t, record, bound);
     tw.timer = engine_.schedule(record.expires, [this, t] { expire_time_wait(t); });
+}
+
+void Host::end_time_wait(const FourTuple& t, Cause cause) {
+    TimeWaitEntry* tw = time_wait_.find(t);
+    assert(tw);
+    const std::int32_t label = tw->record.socket;
+    if (engine_.pending(tw->timer)) {
+        engine_.cancel(tw->timer);
+        record_timer(label, t, TimerKind::TimeWait, TimerAction::Cancel, tw->record.expires);
+    }
+    record_state(label, &t, State::TimeWait, State::Closed, cause);
+    if (tw->bound) unbind_port(t.local.port);
+    time_wait_.erase(t);
 }
 
 void Host::expire_time_wait(const FourTuple& t) {
     TimeWaitEntry* tw = time_wait_.find(t);
     assert(tw);
-    const std::int32_t label = tw->record.socket;
-    record_timer(label, t, TimerKind::TimeWait, TimerAction::Expire, engine_.now());
+    tw->timer = TimerHandle{};
+    record_timer(tw->record.socket, t, TimerKind::TimeWait, TimerAction::Expire, engine_.now());
     // RFC 9293 3.10.8: the time-wait timeout deletes the TCB and enters CLOSED.
-    record_state(label, &t, State::TimeWait, State::Closed, {"2MSL timeout", "RFC 9293 3.10.8"});
-    time_wait_.erase(t);
+    end_time_wait(t, {"2MSL timeout", "RFC 9293 3.10.8"});
 }
 
 void Host::on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Segment& seg) {
-    const TimeWaitOutcome o = tcpsim::on_time_wait_segment(tw.record, t, seg, setup_.rules);
+    const Time now = engine_.now();
+    auto listener = listeners_.find(seg.dst.port);
+    const TimeWaitOutcome o =
+        tcpsim::on_time_wait_segment(tw.record, t, seg, setup_.rules, now, listener != listeners_.end());
     const std::int32_t label = tw.record.socket;
+    if (o.reopen) {
+        end_time_wait(t, o.cause);
+        on_listener_segment(listener->second, seg, o.reopen_isn);
+        return;
+    }
     if (o.close) {
-        engine_.cancel(tw.timer);
-        record_timer(label, t, TimerKind::TimeWait, TimerAction::Cancel, tw.record.expires);
-        record_state(label, &t, State::TimeWait, State::Closed, o.cause);
-        time_wait_.erase(t);
+        end_time_wait(t, o.cause);
         if (o.reply) transmit(*o.reply, label, t);
         return;
     }
-    if (o.reply) transmit(*o.reply, label, t);
+    if (o.new_ts_recent) {
+        tw.record.ts_recent = *o.new_ts_recent;
+        tw.record.ts_recent_stamp = now;
+    }
+    if (o.reply) {
+        if (o.ratelimited_ack) tw.record.last_ratelimited_ack = now;
+        transmit(*o.reply, label, t);
+    }
     if (o.restart_timer) {
         engine_.cancel(tw.timer);
-        tw.record.expires = engine_.now() + setup_.rules.time_wait_length();
+        tw.record.expires = now + tw.record.length;
         tw.timer = engine_.schedule(tw.record.expires, [this, t] { expire_time_wait(t); });
         record_timer(label, t, TimerKind::TimeWait, TimerAction::Restart, tw.record.expires);
     }
-}
-
-Seq Host::next_isn() {
-    if (setup_.fixed_isn) return Seq{*setup_.fixed_isn};
-    return Seq{isn_rng_.next_u32()};
-}
-
-bool Host::tuple_in_use(const FourTuple& t) const {
-    return connections_.count(t) != 0 || time_wait_.contains(t);
-}
-
-std::optional<std::uint16_t> Host::pick_ephemeral_port(Endpoint remote) {
-    const std::uint32_t low = setup_.rules.ephemeral_low;
-    const std::uint32_t range = setup_.rules.ephemeral_high - low + 1u;
-    for (std::uint32_t i = 0; i < range; ++i) {
-        const auto port = static_cast<std::uint16_t>(low + (next_port_offset_ + i) % range);
-        if (listeners_.count(port)) continue;
-        if (tuple_in_use({{setup_.ip, port}, remote})) continue;
-        next_port_offset_ = (next_port_offset_ + i + 1) % range;
-        return port;
-    }
-    return std::nullopt;
 }
 
 }  // namespace tcpsim

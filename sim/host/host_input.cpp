@@ -40,14 +40,14 @@ void Host::deliver(const Segment& seg) {
         return;
     }
     if (listener_it != listeners_.end() && seg.dst.ip == setup_.ip) {
-        on_listener_segment(listener_it->second, seg);
+        on_listener_segment(listener_it->second, seg, std::nullopt);
         return;
     }
     // RFC 9293 3.10.7.1: no connection (CLOSED) -> reset, unless the segment is a RST.
     if (auto rst = reset_for_no_connection(seg)) transmit(*rst, kNoSocket, t);
 }
 
-void Host::on_listener_segment(SocketId listener, const Segment& seg) {
+void Host::on_listener_segment(SocketId listener, const Segment& seg, std::optional<Seq> isn) {
     const FourTuple t{seg.dst, seg.src};
     // RFC 9293 3.10.7.2 LISTEN: "first check for a RST" (ignore), "second check for an
     // ACK" (reset), "third check for a SYN" (new connection), anything else is dropped.
@@ -58,14 +58,27 @@ void Host::on_listener_segment(SocketId listener, const Segment& seg) {
     }
     if (!seg.is(Flags::Syn)) return;
     SocketEntry& l = sockets_[static_cast<std::size_t>(listener)];
+    if (setup_.rules.tw_recycle && !isn) {
+        // L-RECYC-2 (tcp_peer_is_proven): within 60 s of a TIME-WAIT from this address, a
+        // SYN whose TSval is more than 1 below the cached one, or that has none, is dropped.
+        auto cached = peer_timestamps_.find(seg.src.ip.value);
+        if (cached != peer_timestamps_.end() && engine_.now() - cached->second.stamp < seconds(60) &&
+            (!seg.options.timestamp ||
+             static_cast<std::int32_t>(cached->second.ts - seg.options.timestamp->val) > 1)) {
+            count("PAWSPassiveRejected", l.trace_label, &t);
+            return;
+        }
+    }
     ++l.accepted;
-    const std::string name =
-        l.accepted == 1 ? l.accept_as : l.accept_as + "." + std::to_string(l.accepted);
+    const std::string name = l.accepted == 1 ? l.accept_as : l.accept_as + "." + std::to_string(l.accepted);
     const bool autoread = l.autoread;
+    const SocketOptions options = l.options;  // accepted sockets inherit the listener's
     const SocketId s = new_socket(SocketKind::Connection, name, autoread);
     SocketEntry& en = sockets_[static_cast<std::size_t>(s)];
     en.tuple = t;
-    ConnSlot& slot = create_slot(t, s, en.trace_label);
+    en.options = options;
+    ConnectionParams p{t, &setup_.rules, isn ? *isn : next_isn(t), ts_offset_for(t), options, {}, {}};
+    ConnSlot& slot = create_slot(p, s, en.trace_label, true);
     slot.listener = listener;
     slot.conn.open_passive(seg, engine_.now(), actions_);
     apply(slot);

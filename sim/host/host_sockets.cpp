@@ -1,9 +1,21 @@
-// Host: the socket API its application calls.
+// Host: the socket API its application calls, ports and initial sequence numbers.
 #include <algorithm>
 
 #include "tcpsim/host/host.hpp"
 
 namespace tcpsim {
+namespace {
+
+// A keyed hash standing in for the kernels' siphash/MD5 of the 4-tuple.
+std::uint32_t keyed_hash(std::uint64_t secret, const FourTuple& t) {
+    std::uint64_t h = secret ^ FourTupleHash{}(t);
+    h ^= h >> 31;
+    h *= 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
+    return static_cast<std::uint32_t>(h >> 32);
+}
+
+}  // namespace
 
 SocketId Host::new_socket(SocketKind kind, const std::string& label, bool autoread) {
     SocketId s;
@@ -48,51 +60,178 @@ Host::ConnSlot* Host::slot_of(const SocketEntry& e) const {
     return &sockets_[static_cast<std::size_t>(slot->socket)] == &e ? slot : nullptr;
 }
 
+Seq Host::next_isn(const FourTuple& t) {
+    if (setup_.fixed_isn) return Seq{*setup_.fixed_isn};
+    const Time now = engine_.now();
+    switch (setup_.rules.isn) {
+        case IsnGenerator::Random:
+            return Seq{isn_rng_.next_u32()};
+        case IsnGenerator::Rfc793Clock:
+            // RFC 793 3.3: bit 0 of a 32-bit clock increments about every 4 microseconds.
+            return Seq{static_cast<std::uint32_t>(isn_secret_) + static_cast<std::uint32_t>(now.ns / 4000)};
+        case IsnGenerator::LinuxClock:
+            // secure_tcp_seq: siphash(4-tuple) + ktime_get_real_ns() >> 6.
+            return Seq{keyed_hash(isn_secret_, t) + static_cast<std::uint32_t>(now.ns >> 6)};
+        case IsnGenerator::BsdClock:
+            // tcp_new_isn: keyed hash + ISN_BYTES_PER_SECOND (1 MiB/s) of elapsed time.
+            return Seq{keyed_hash(isn_secret_, t) + static_cast<std::uint32_t>(now.ns / 954)};
+    }
+    return Seq{isn_rng_.next_u32()};
+}
+
+std::uint32_t Host::ts_offset_for(const FourTuple& t) const {
+    switch (setup_.rules.timestamp_clock) {
+        case TimestampClock::PerHost:
+            return host_ts_offset_;
+        case TimestampClock::PerConnection:
+            // Linux secure_tcp_ts_off: a hash of the 4-tuple (6.18) on top of the clock.
+            return host_ts_offset_ + keyed_hash(ts_secret_, t);
+    }
+    return host_ts_offset_;
+}
+
+bool Host::bind_conflict(std::uint16_t port, bool reuse_address) const {
+    // L-BIND-1 (inet_bind_conflict): the port is free to bind iff every socket on it and
+    // the new one both have SO_REUSEADDR and none of them listens.
+    if (listeners_.count(port)) return true;
+    for (const auto& kv : connections_) {
+        if (kv.first.local.port != port) continue;
+        if (!reuse_address || !kv.second->conn.options().reuse_address) return true;
+    }
+    return time_wait_.any_of([&](const FourTuple& t, const TimeWaitEntry& tw) {
+        return t.local.port == port && (!reuse_address || !tw.record.reuse_address);
+    });
+}
+
+std::optional<Host::PortChoice> Host::pick_ephemeral_port(Endpoint remote) {
+    const ProfileRules& r = setup_.rules;
+    const std::uint32_t low = r.ephemeral_low;
+    std::uint32_t remaining = r.ephemeral_high - low + 1u;
+    // L-PORT-1 (__inet_hash_connect): an even-sized range scanned with step 2 from an
+    // offset of low's parity, then the other parity.
+    const bool split = r.ephemeral_parity_split && remaining > 1;
+    if (split) remaining &= ~1u;
+    const Time now = engine_.now();
+    std::uint32_t offset =
+        (keyed_hash(isn_secret_, {{setup_.ip, 0}, remote}) + port_perturb_) % remaining;
+    if (split) offset &= ~1u;
+    const std::uint32_t step = split ? 2 : 1;
+    for (std::uint32_t pass = 0; pass < (split ? 2u : 1u); ++pass) {
+        for (std::uint32_t i = 0; i < remaining; i += step) {
+            const auto port = static_cast<std::uint16_t>(low + (offset + i + pass) % remaining);
+            // Ports held by an explicit bind() or a listener are never chosen.
+            if (bound_ports_.count(port) || listeners_.count(port)) continue;
+            const FourTuple t{{setup_.ip, port}, remote};
+            if (connections_.count(t)) continue;
+            bool takes_time_wait = false;
+            if (TimeWaitEntry* tw = time_wait_.find(t)) {
+                if (!time_wait_reusable(tw->record, t, r, now, false)) continue;
+                takes_time_wait = true;
+            }
+            port_perturb_ += i + step;  // table_perturb[index] += i + step
+            return PortChoice{port, takes_time_wait};
+        }
+    }
+    return std::nullopt;
+}
+
+void Host::take_over_time_wait(const FourTuple& t, ConnectionParams& p) {
+    // L-REUSE-4: ISN past the old SND.NXT, TS.Recent carried over, the entry killed.
+    TimeWaitEntry* tw = time_wait_.find(t);
+    p.iss = isn_after_time_wait(tw->record);
+    p.ts_recent = tw->record.ts_recent;
+    p.ts_recent_stamp = tw->record.ts_recent_stamp;
+    count("TWRecycled", tw->record.socket, &t);
+    end_time_wait(t, {"connect() takes the 4-tuple (tcp_tw_reuse)", "Linux tcp_twsk_unique, L-REUSE-3/4"});
+}
+
 SocketId Host::listen(const std::string& label, std::uint16_t port, const std::string& accept_as,
-                      bool autoread, Errno& error) {
+                      bool autoread, const SocketOptions& options, Errno& error) {
     const SocketId s = new_socket(SocketKind::Listener, label, autoread);
     SocketEntry& en = sockets_[static_cast<std::size_t>(s)];
     en.port = port;
     en.accept_as = accept_as;
-    if (listeners_.count(port)) {
-        error = Errno::AddrInUse;
-        record_call(CallKind::Listen, s, error, 0);
+    en.options = options;
+    error = bind_conflict(port, options.reuse_address) ? Errno::AddrInUse : Errno::Ok;
+    record_call(CallKind::Bind, s, error, 0);
+    if (error != Errno::Ok) {
         free_socket(s);
         return -1;
     }
     listeners_[port] = s;
-    error = Errno::Ok;
+    bind_port(port);
     record_call(CallKind::Listen, s, error, 0);
-    record_state(en.trace_label, nullptr, State::Closed, State::Listen,
-                 {"listen", "RFC 9293 3.10.1"});
+    record_state(en.trace_label, nullptr, State::Closed, State::Listen, {"listen", "RFC 9293 3.10.1"});
     return s;
 }
 
 SocketId Host::connect(const std::string& label, Endpoint remote,
-                       std::optional<std::uint16_t> local_port, bool autoread, Errno& error) {
+                       std::optional<std::uint16_t> local_port, bool autoread,
+                       const SocketOptions& options, Errno& error) {
     const SocketId s = new_socket(SocketKind::Connection, label, autoread);
-    std::optional<std::uint16_t> port = local_port;
-    if (port) {
-        if (tuple_in_use({{setup_.ip, *port}, remote}) || listeners_.count(*port))
-            error = Errno::AddrInUse;
+    sockets_[static_cast<std::size_t>(s)].options = options;
+    const Time now = engine_.now();
+    std::optional<PortChoice> choice;
+    if (local_port) {
+        // bind() first: L-BIND-1; then the 4-tuple must be free, or a TIME-WAIT entry that
+        // tcp_twsk_unique lets go (with twp == NULL: timestamps decide, not tcp_tw_reuse).
+        error = bind_conflict(*local_port, options.reuse_address) ? Errno::AddrInUse : Errno::Ok;
+        record_call(CallKind::Bind, s, error, 0);
+        if (error != Errno::Ok) {
+            free_socket(s);
+            return -1;
+        }
+        const FourTuple t{{setup_.ip, *local_port}, remote};
+        TimeWaitEntry* tw = time_wait_.find(t);
+        if (connections_.count(t) == 0 &&
+            (!tw || time_wait_reusable(tw->record, t, setup_.rules, now, true)))
+            choice = PortChoice{*local_port, tw != nullptr};
     } else {
-        port = pick_ephemeral_port(remote);
-        if (!port) error = Errno::AddrNotAvail;
+        choice = pick_ephemeral_port(remote);
     }
-    if (!port || error == Errno::AddrInUse) {
+    if (!choice) {
+        error = Errno::AddrNotAvail;  // L-REUSE-5 / L-PORT-1: no usable port for this peer
         record_call(CallKind::Connect, s, error, 0);
         free_socket(s);
         return -1;
     }
     SocketEntry& en = sockets_[static_cast<std::size_t>(s)];
-    en.tuple = {{setup_.ip, *port}, remote};
-    ConnSlot& slot = create_slot(en.tuple, s, en.trace_label);
+    en.tuple = {{setup_.ip, choice->port}, remote};
+    ConnectionParams p{en.tuple, &setup_.rules, Seq{}, ts_offset_for(en.tuple), options, {}, {}};
+    if (choice->takes_time_wait) {
+        take_over_time_wait(en.tuple, p);
+    } else {
+        p.iss = next_isn(en.tuple);
+        // L-RECYC-3 (tcp_fetch_timewait_stamp): a fresh peer timestamp primes PAWS.
+        auto cached = peer_timestamps_.find(remote.ip.value);
+        if (setup_.rules.tw_recycle && cached != peer_timestamps_.end() &&
+            now - cached->second.stamp <= seconds(60)) {
+            p.ts_recent = cached->second.ts;
+            p.ts_recent_stamp = cached->second.stamp;
+        }
+    }
+    ConnSlot& slot = create_slot(p, s, en.trace_label, local_port.has_value());
     slot.connecting = true;
     error = Errno::InProgress;
     record_call(CallKind::Connect, s, error, 0);
-    slot.conn.open_active(engine_.now(), actions_);
+    slot.conn.open_active(now, actions_);
     apply(slot);
     return s;
+}
+
+Errno Host::setsockopt(SocketId s, const SocketOptionsChange& change) {
+    SocketEntry* en = entry(s);
+    if (!en) {
+        record_call(CallKind::Setsockopt, s, Errno::BadF, 0);
+        return Errno::BadF;
+    }
+    change.apply_to(en->options);
+    record_call(CallKind::Setsockopt, s, Errno::Ok, 0);
+    if (ConnSlot* slot = slot_of(*en)) {
+        slot->conn.set_options(en->options, engine_.now(), actions_);
+        apply(*slot);
+    }
+    return Errno::Ok;
 }
 
 std::vector<std::uint8_t> Host::pattern_bytes(SocketId s, std::uint64_t n) const {
@@ -123,7 +262,7 @@ Errno Host::send(SocketId s, const std::vector<std::uint8_t>& bytes) {
             apply(*slot);
             return result;
         }
-        // The connection is gone: its error, or EPIPE once it closed normally.
+        // The connection is gone: its error once, then EPIPE (as Linux reports sk_err).
         result = en->error != Errno::Ok ? en->error : Errno::Pipe;
         en->error = Errno::Ok;
     }
@@ -182,8 +321,8 @@ Errno Host::close(SocketId s) {
         // Embryonic children stay; a real stack would reset those not yet accepted
         // (L-CLOSE-1), which needs the accept queue the scenarios do not model yet.
         listeners_.erase(en->port);
-        record_state(en->trace_label, nullptr, State::Listen, State::Closed,
-                     {"close", "RFC 9293 3.10.4"});
+        unbind_port(en->port);
+        record_state(en->trace_label, nullptr, State::Listen, State::Closed, {"close", "RFC 9293 3.10.4"});
         free_socket(s);
         return Errno::Ok;
     }
@@ -217,6 +356,36 @@ Errno Host::abort(SocketId s) {
     }
     free_socket(s);
     return Errno::Ok;
+}
+
+void Host::reboot() {
+    TraceEvent call = event(TraceKind::Call, kNoSocket, nullptr);
+    call.call = CallKind::Reboot;
+    trace_.record(call);
+    const Cause cause{"host rebooted: state forgotten", "tcpsim reboot"};
+    // Sorted, so the trace does not depend on hash order.
+    std::vector<FourTuple> tuples;
+    for (const auto& kv : connections_) tuples.push_back(kv.first);
+    std::sort(tuples.begin(), tuples.end());
+    for (const FourTuple& t : tuples) {
+        ConnSlot& slot = *connections_.at(t);
+        record_state(slot.label, &t, slot.conn.state(), State::Closed, cause);
+        for (auto& h : slot.timers) engine_.cancel(h);
+        ledger_.writer_closed(t);
+        connections_.erase(t);
+    }
+    for (const FourTuple& t : time_wait_.sorted_keys()) {
+        TimeWaitEntry* tw = time_wait_.find(t);
+        engine_.cancel(tw->timer);
+        record_state(tw->record.socket, &t, State::TimeWait, State::Closed, cause);
+        time_wait_.erase(t);
+    }
+    for (const auto& [port, s] : listeners_)
+        record_state(sockets_[static_cast<std::size_t>(s)].trace_label, nullptr, State::Listen, State::Closed, cause);
+    listeners_.clear();
+    bound_ports_.clear();
+    peer_timestamps_.clear();
+    for (std::size_t i = 0; i < sockets_.size(); ++i) free_socket(static_cast<SocketId>(i));
 }
 
 std::optional<State> Host::socket_state(SocketId s) const {

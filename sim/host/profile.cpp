@@ -63,6 +63,7 @@ std::vector<ProfileRules> make_profiles() {
     bsd.timestamps = true;           // net.inet.tcp.rfc1323
     bsd.timestamp_clock = TimestampClock::PerConnection;  // net.inet.tcp.ts_offset_per_conn
     bsd.drop_missing_timestamps = true;                   // B-TW-6
+    bsd.time_wait_rules = TimeWaitRules::Bsd;             // B-TW-*
     bsd.rst_in_time_wait = RstInTimeWait::Ignore;         // B-TW-1
     bsd.syn_in_time_wait = SynInTimeWait::SequenceOnly;   // B-TW-3
     bsd.fin_timeout = seconds(60);                        // TCPTV_FINWAIT2_TIMEOUT
@@ -91,9 +92,7 @@ std::vector<ProfileRules> make_profiles() {
     linux.paws_window = 1;                // TCP_PAWS_WINDOW
     linux.rst_in_time_wait = RstInTimeWait::Close;  // tcp_rfc1337 = 0 (L-TW-1)
     linux.syn_in_time_wait = SynInTimeWait::Linux;  // L-TW-3
-    linux.time_wait_acks_rejected_syn = true;       // L-TW-4
-    linux.time_wait_ack_restarts = true;            // L-TW-2
-    linux.time_wait_any_ack_restarts = true;        // L-TW-4
+    linux.time_wait_rules = TimeWaitRules::Linux;   // L-TW-1..6
     linux.invalid_ratelimit = milliseconds(500);    // net.ipv4.tcp_invalid_ratelimit
     linux.tw_reuse = 2;                   // loopback only (L-REUSE-2)
     linux.fin_timeout = seconds(60);      // net.ipv4.tcp_fin_timeout
@@ -345,6 +344,13 @@ const std::vector<Knob>& knobs() {
                                    {SynInTimeWait::SequenceOnly, "sequence"},
                                    {SynInTimeWait::Rfc6191, "rfc6191"},
                                    {SynInTimeWait::Linux, "linux"}}}));
+        k.push_back(enum_knob("time_wait_rules", "one of rfc793, bsd, linux",
+                              "how TIME-WAIT answers segments (RFC 9293, FreeBSD tcp_twcheck, Linux)",
+                              &ProfileRules::time_wait_rules,
+                              std::array<std::pair<TimeWaitRules, std::string_view>, 3>{
+                                  {{TimeWaitRules::Rfc793, "rfc793"},
+                                   {TimeWaitRules::Bsd, "bsd"},
+                                   {TimeWaitRules::Linux, "linux"}}}));
         k.push_back(integer_knob("net.ipv4.tcp_max_tw_buckets", "an integer from 0 to 16777216",
                                  "most TIME-WAIT entries at once; beyond it none is created",
                                  &ProfileRules::max_tw_buckets, 0, 16777216));

@@ -1,5 +1,8 @@
 #include "tcpsim/link/network.hpp"
 
+#include <algorithm>
+#include <cassert>
+
 namespace tcpsim {
 
 Network::Network(Engine& engine, TraceSink& trace, std::uint64_t seed)
@@ -8,19 +11,49 @@ Network::Network(Engine& engine, TraceSink& trace, std::uint64_t seed)
 void Network::add_host(Host& host) {
     if (hosts_.size() <= host.index()) hosts_.resize(host.index() + 1u, nullptr);
     hosts_[host.index()] = &host;
-    by_ip_[host.ip().value] = &host;
+    by_ip_[host.ip().value] = NodeId::host(host.index());
+}
+
+NodeId Network::add_nat(const NatConfig& config) {
+    const NodeId id = NodeId::nat(static_cast<std::uint16_t>(nats_.size()));
+    nats_.push_back(std::make_unique<Nat>(config));
+    by_ip_[config.address.value] = id;
+    for (const std::string& inside : config.inside) {
+        auto h = std::find_if(hosts_.begin(), hosts_.end(),
+                              [&](const Host* x) { return x && x->name() == inside; });
+        assert(h != hosts_.end() && "a NAT's inside hosts are added before it");
+        nat_of_[(*h)->index()] = id.index;
+    }
+    return id;
+}
+
+void Network::add_link(NodeId a, NodeId b, const LinkDirectionConfig& a_to_b,
+                       const LinkDirectionConfig& b_to_a) {
+    const std::string& an = name(a);
+    const std::string& bn = name(b);
+    directions_[{a, b}] = std::make_unique<Direction>(
+        Direction{a_to_b, Rng::stream(seed_, "link:" + an + "->" + bn)});
+    directions_[{b, a}] = std::make_unique<Direction>(
+        Direction{b_to_a, Rng::stream(seed_, "link:" + bn + "->" + an)});
 }
 
 void Network::add_link(std::uint16_t a, std::uint16_t b, const LinkDirectionConfig& a_to_b,
                        const LinkDirectionConfig& b_to_a) {
-    const std::string an = hosts_[a]->name();
-    const std::string bn = hosts_[b]->name();
-    directions_[{a, b}] = std::make_unique<Direction>(Direction{a_to_b, Rng::stream(seed_, "link:" + an + "->" + bn)});
-    directions_[{b, a}] = std::make_unique<Direction>(Direction{b_to_a, Rng::stream(seed_, "link:" + bn + "->" + an)});
+    add_link(NodeId::host(a), NodeId::host(b), a_to_b, b_to_a);
 }
 
 void Network::add_fault(const FaultConfig& fault) {
     faults_.push_back(FaultState{fault, trace_.intern_text(fault.description), 0});
+}
+
+const std::string& Network::name(NodeId n) const {
+    return n.kind == NodeId::Kind::Host ? hosts_[n.index]->name() : nats_[n.index]->name();
+}
+
+std::optional<NodeId> Network::direct(NodeId at, Ipv4 dst) const {
+    auto owner = by_ip_.find(dst.value);
+    if (owner == by_ip_.end() || !directions_.count({at, owner->second})) return std::nullopt;
+    return owner->second;
 }
 
 const Network::FaultState* Network::fire_fault(std::uint16_t from, const Segment& s) {
@@ -63,67 +96,120 @@ void Network::record(SegmentEvent what, std::uint16_t from, const Segment& s, co
     trace_.record(e);
 }
 
-void Network::schedule_delivery(Host& to, const Segment& s, Duration delay) {
-    Host* dst = &to;
-    engine_.schedule(engine_.now() + delay, [dst, s] { dst->deliver(s); });
+void Network::record_link(std::uint16_t from, const Segment& s, const char* reason,
+                          std::int32_t text) {
+    TraceEvent e;
+    e.t = engine_.now();
+    e.kind = TraceKind::Link;
+    e.host = from;
+    e.has_conn = true;
+    e.conn = {s.src, s.dst};
+    e.flags = s.flags;
+    e.seq = s.seq;
+    e.ack = s.ack;
+    e.len = s.len();
+    e.win = s.window;
+    e.reason = reason;
+    e.text = text;
+    trace_.record(e);
+}
+
+void Network::schedule_arrival(NodeId to, std::uint16_t origin, const Segment& s, Duration delay) {
+    engine_.schedule(engine_.now() + delay, [this, to, origin, s] { arrive(to, origin, s); });
+}
+
+void Network::arrive(NodeId at, std::uint16_t origin, const Segment& s) {
+    switch (at.kind) {
+        case NodeId::Kind::Host:
+            hosts_[at.index]->deliver(s);
+            return;
+        case NodeId::Kind::Nat:
+            at_nat(at.index, origin, s);
+            return;
+    }
 }
 
 void Network::transmit(std::uint16_t from, const Segment& s) {
-    auto dst_it = by_ip_.find(s.dst.ip.value);
-    auto dir_it = dst_it == by_ip_.end()
-                      ? directions_.end()
-                      : directions_.find({from, dst_it->second->index()});
-    if (dir_it == directions_.end()) {
+    Host* self = hosts_[from];
+    if (s.dst.ip == self->ip() || s.dst.ip.is_loopback()) {
+        // Loopback: no link, so no delay, loss or faults; a new event at the same time lets
+        // the sending stack finish what it is doing first, as any arrival would.
+        engine_.schedule(engine_.now(), [self, s] { self->deliver(s); });
+        return;
+    }
+    const NodeId at = NodeId::host(from);
+    std::optional<NodeId> next = direct(at, s.dst.ip);
+    if (!next) {
+        auto nat = nat_of_.find(from);
+        if (nat != nat_of_.end() && directions_.count({at, NodeId::nat(nat->second)})) {
+            next = NodeId::nat(nat->second);
+        }
+    }
+    if (!next) {
         record(SegmentEvent::Drop, from, s, "no route", {});
         return;
     }
-    Host& dst = *dst_it->second;
-    Direction& dir = *dir_it->second;
+    hop(at, *next, from, s, true);
+}
+
+void Network::at_nat(std::uint16_t index, std::uint16_t origin, const Segment& s) {
+    Nat& nat = *nats_[index];
+    const NodeId at = NodeId::nat(index);
+    // Only inside hosts send a NAT segments for other addresses (see transmit).
+    const bool inbound = s.dst.ip == nat.address();
+    // Outbound, the destination does not change: find the way on before making a mapping.
+    if (!inbound && !direct(at, s.dst.ip)) {
+        record(SegmentEvent::Drop, origin, s, "no route", {});
+        return;
+    }
+    NatResult r = inbound ? nat.inbound(s, engine_.now()) : nat.outbound(s, engine_.now());
+    if (!r.segment) {
+        record(SegmentEvent::Drop, origin, s, r.drop_reason, {});
+        return;
+    }
+    if (r.created) record_link(origin, s, "nat", trace_.intern_text(nat.describe(*r.created)));
+    const std::optional<NodeId> next = direct(at, r.segment->dst.ip);
+    if (!next) {
+        record(SegmentEvent::Drop, origin, *r.segment, "no route", {});
+        return;
+    }
+    hop(at, *next, origin, *r.segment, false);
+}
+
+void Network::hop(NodeId from, NodeId to, std::uint16_t origin, const Segment& s, bool first_hop) {
+    Direction& dir = *directions_.at({from, to});
     Duration delay = dir.config.delay;
     if (dir.config.jitter.ns > 0) delay += nanoseconds(dir.rng.between(0, dir.config.jitter.ns));
 
-    if (const FaultState* f = fire_fault(from, s)) {
-        TraceEvent e;
-        e.t = engine_.now();
-        e.kind = TraceKind::Link;
-        e.host = from;
-        e.has_conn = true;
-        e.conn = {s.src, s.dst};
-        e.flags = s.flags;
-        e.seq = s.seq;
-        e.ack = s.ack;
-        e.len = s.len();
-        e.win = s.window;
-        e.reason = "fault";
-        e.text = f->text;
-        trace_.record(e);
+    if (const FaultState* f = first_hop ? fire_fault(origin, s) : nullptr) {
+        record_link(origin, s, "fault", f->text);
         switch (f->config.action) {
             case FaultAction::Drop:
-                record(SegmentEvent::Drop, from, s, "fault", {});
+                record(SegmentEvent::Drop, origin, s, "fault", {});
                 return;
             case FaultAction::Duplicate:
-                record(SegmentEvent::Duplicate, from, s, "fault", {});
-                schedule_delivery(dst, s, delay);
-                schedule_delivery(dst, s, delay);
+                record(SegmentEvent::Duplicate, origin, s, "fault", {});
+                schedule_arrival(to, origin, s, delay);
+                schedule_arrival(to, origin, s, delay);
                 return;
             case FaultAction::Delay:
-                record(SegmentEvent::Delay, from, s, "fault", f->config.delay);
-                schedule_delivery(dst, s, delay + f->config.delay);
+                record(SegmentEvent::Delay, origin, s, "fault", f->config.delay);
+                schedule_arrival(to, origin, s, delay + f->config.delay);
                 return;
         }
     }
     if (dir.rng.chance(dir.config.loss)) {
-        record(SegmentEvent::Drop, from, s, "loss", {});
+        record(SegmentEvent::Drop, origin, s, "loss", {});
         return;
     }
     if (dir.rng.chance(dir.config.reorder)) {
-        record(SegmentEvent::Delay, from, s, "reorder", dir.config.reorder_delay);
+        record(SegmentEvent::Delay, origin, s, "reorder", dir.config.reorder_delay);
         delay += dir.config.reorder_delay;
     }
-    schedule_delivery(dst, s, delay);
+    schedule_arrival(to, origin, s, delay);
     if (dir.rng.chance(dir.config.duplicate)) {
-        record(SegmentEvent::Duplicate, from, s, "duplicate", {});
-        schedule_delivery(dst, s, delay);
+        record(SegmentEvent::Duplicate, origin, s, "duplicate", {});
+        schedule_arrival(to, origin, s, delay);
     }
 }
 

@@ -4,16 +4,42 @@ namespace tcpsim::scenario_json {
 namespace {
 
 constexpr std::string_view kAppCallExpected =
-    "one of listen, connect, send, recv, shutdown, close, abort";
-constexpr std::string_view kOnExpected = "one of connected, data, peer_closed, error";
+    "one of listen, connect, send, recv, shutdown, close, abort, setsockopt, reboot";
+constexpr std::string_view kOnExpected = "one of connected, data, peer_closed, error, idle";
+constexpr std::string_view kOptionsExpected =
+    R"(socket options, such as {"SO_KEEPALIVE": true, "TCP_KEEPIDLE": "3s", "SO_LINGER": "0s"})";
 constexpr std::string_view kPortExpected = "a port from 1 to 65535";
 constexpr std::string_view kHowExpected = "one of rd, wr, rdwr";
 
-// Accept is not something a script calls: a listen's accept_as names what it accepts.
+// Accept and bind are not something a script calls: a listen's accept_as names what it
+// accepts, and listen/connect bind their port.
 std::optional<CallKind> parse_app_call(std::string_view s) {
     auto call = parse_call_kind(s);
-    if (call == CallKind::Accept) return std::nullopt;
+    if (call == CallKind::Accept || call == CallKind::Bind) return std::nullopt;
     return call;
+}
+
+// setsockopt-style options; SO_LINGER takes a duration (on) or false (off).
+SocketOptionsChange read_options(const Node& n) {
+    Object o(n, {"SO_REUSEADDR", "SO_KEEPALIVE", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "SO_LINGER"},
+             kOptionsExpected);
+    SocketOptionsChange c;
+    if (auto v = o.get("SO_REUSEADDR")) c.reuse_address = v->boolean();
+    if (auto v = o.get("SO_KEEPALIVE")) c.keepalive = v->boolean();
+    if (auto v = o.get("TCP_KEEPIDLE")) c.keep_idle = v->positive_duration();
+    if (auto v = o.get("TCP_KEEPINTVL")) c.keep_interval = v->positive_duration();
+    if (auto v = o.get("TCP_KEEPCNT")) c.keep_count = static_cast<int>(v->integer(1, 127));
+    if (auto v = o.get("SO_LINGER")) {
+        if (v->json().is_boolean() && !v->json().get<bool>()) {
+            c.linger = std::optional<Duration>{};
+        } else if (v->json().is_string()) {
+            c.linger = std::optional<Duration>{v->duration()};
+        } else {
+            v->fail(R"(a linger time such as "0s" (SO_LINGER on), or false (off))");
+        }
+    }
+    if (c.empty()) n.fail(std::string(kOptionsExpected), "no option");
+    return c;
 }
 
 std::optional<Trigger> parse_reaction(std::string_view s) {
@@ -21,6 +47,7 @@ std::optional<Trigger> parse_reaction(std::string_view s) {
     if (s == "data") return Trigger::Data;
     if (s == "peer_closed") return Trigger::PeerClosed;
     if (s == "error") return Trigger::Error;
+    if (s == "idle") return Trigger::Idle;
     return std::nullopt;
 }
 
@@ -46,13 +73,19 @@ std::string_view describe(SocketRole r) {
 }
 
 std::vector<std::string_view> action_keys(CallKind call) {
-    std::vector<std::string_view> keys{"at", "on", "after", "socket", "call"};
+    std::vector<std::string_view> keys{"at", "on", "after", "socket", "call", "every"};
     switch (call) {
         case CallKind::Listen:
-            keys.insert(keys.end(), {"port", "accept_as", "autoread"});
+            keys.insert(keys.end(), {"port", "accept_as", "autoread", "options"});
             break;
         case CallKind::Connect:
-            keys.insert(keys.end(), {"to", "from_port", "autoread"});
+            keys.insert(keys.end(), {"to", "from_port", "autoread", "options"});
+            break;
+        case CallKind::Setsockopt:
+            keys.push_back("options");
+            break;
+        case CallKind::Reboot:
+            keys = {"at", "call"};  // the whole host: no socket, no reaction
             break;
         case CallKind::Send:
             keys.insert(keys.end(), {"bytes", "text"});
@@ -64,6 +97,7 @@ std::vector<std::string_view> action_keys(CallKind call) {
             keys.push_back("how");
             break;
         case CallKind::Accept:  // never parsed (parse_app_call)
+        case CallKind::Bind:
         case CallKind::Close:
         case CallKind::Abort:
             break;
@@ -108,7 +142,12 @@ void read_trigger(const Object& o, AppAction& a) {
         a.at = Time{} + at->duration();
     } else if (on) {
         a.trigger = on->parsed(parse_reaction, kOnExpected);
-        if (after) a.after = after->duration();
+        if (a.trigger == Trigger::Idle) {
+            if (!after) on->fail(R"("idle" with "after": how long without data, such as "12s")", R"("idle" without "after")");
+            a.after = after->positive_duration();
+        } else if (after) {
+            a.after = after->duration();
+        }
     } else {
         o.node().fail(R"("at" (a time) or "on" (connected, data, peer_closed, error))", "neither");
     }
@@ -117,16 +156,25 @@ void read_trigger(const Object& o, AppAction& a) {
 AppAction read_action(const Node& n, const Scenario& s, SocketNames& names) {
     Object o(n,
              {"at", "on", "after", "socket", "call", "port", "accept_as", "autoread", "to",
-              "from_port", "bytes", "text", "how"},
+              "from_port", "bytes", "text", "how", "options", "every"},
              R"(an app action, such as {"at": "0s", "call": "close", "socket": "c"})");
     AppAction a;
     a.pointer = n.pointer();
     a.call = o.need("call", kAppCallExpected).parsed(parse_app_call, kAppCallExpected);
     o.allow_only(action_keys(a.call), "with \"call\": \"" + std::string(to_string(a.call)) + "\"");
     read_trigger(o, a);
+    if (a.call == CallKind::Reboot) return a;
+    if (auto v = o.get("every")) a.every = v->positive_duration();
+    if (auto v = o.get("options")) a.options = read_options(*v);
     const Node socket = o.need("socket", kNameExpected);
     a.socket = socket.name();
     switch (a.call) {
+        case CallKind::Setsockopt:
+            a.options = read_options(o.need("options", kOptionsExpected));
+            break;
+        case CallKind::Reboot:
+        case CallKind::Bind:
+            break;
         case CallKind::Listen: {
             a.port = port(o.need("port", kPortExpected));
             auto accept_as = o.get("accept_as");
@@ -238,7 +286,7 @@ std::vector<AppConfig> read_apps(const Node& n, const Scenario& s,
         }
         // Checked after the whole script: a reaction may come before its socket's connect.
         for (const AppAction& a : app.actions) {
-            if (!names.knows(a.socket)) {
+            if (a.call != CallKind::Reboot && !names.knows(a.socket)) {
                 reject(n.file(), a.pointer + "/socket", names.expected(host, false),
                        json_string(a.socket));
             }

@@ -3,12 +3,14 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <memory>
 #include <system_error>
+#include <tuple>
 
 #include "app_reader.hpp"
 #include "json_reader.hpp"
@@ -29,16 +31,26 @@ constexpr std::uint64_t kU32Max = std::numeric_limits<std::uint32_t>::max();
 constexpr std::string_view kHostsExpected =
     R"(an object of hosts, such as {"client": {"address": "10.0.0.1"}})";
 constexpr std::string_view kAddressExpected = R"(a dotted IPv4 address such as "10.0.0.1")";
-constexpr std::string_view kBetweenExpected = R"(two host names, such as ["client", "server"])";
+constexpr std::string_view kBetweenExpected =
+    R"(two host or NAT names, such as ["client", "server"])";
+constexpr std::string_view kNatsExpected =
+    R"(an object of NATs, such as {"nat": {"address": "198.51.100.1", "inside": ["client"]}})";
+constexpr std::string_view kInsideExpected =
+    R"(a non-empty array of host names, such as ["client"])";
+constexpr std::string_view kPortsExpected =
+    R"(two ports "LOW HIGH" with 1 <= LOW <= HIGH <= 65535, such as "20000 20100")";
 constexpr std::string_view kDirectionExpected = R"(an object such as {"loss": 0.1})";
 constexpr std::string_view kFlagsExpected =
     R"(flags such as "ACK" or "FIN|ACK" (SYN, FIN, RST, PSH, URG, ACK, or NONE))";
 constexpr std::string_view kFaultActionExpected = "one of drop, duplicate, delay";
 constexpr std::string_view kExpectTypeExpected =
-    "one of state, final_state, segments, call, transition, timer, stream_integrity, run_end";
+    "one of state, final_state, segments, call, transition, timer, stream_integrity, run_end, "
+    "counter";
 constexpr std::string_view kEventExpected = "one of send, deliver, drop, duplicate, delay";
 constexpr std::string_view kCallExpected =
-    "one of listen, connect, accept, send, recv, shutdown, close, abort";
+    "one of bind, listen, connect, accept, send, recv, shutdown, close, abort, setsockopt, reboot";
+constexpr std::string_view kCounterExpected =
+    "a counter name such as TCPTimeWaitOverflow, TWRecycled, PAWSPassiveRejected";
 constexpr std::string_view kResultExpected =
     R"(an errno name such as "ECONNREFUSED", "0" for success, or a byte count)";
 constexpr std::string_view kTimerExpected =
@@ -71,7 +83,7 @@ std::optional<RunEnd> parse_run_end(std::string_view s) {
     return std::nullopt;
 }
 
-constexpr std::array<std::pair<ExpectKind, std::string_view>, 8> kExpectTypes{{
+constexpr std::array<std::pair<ExpectKind, std::string_view>, 9> kExpectTypes{{
     {ExpectKind::StateAt, "state"},
     {ExpectKind::FinalState, "final_state"},
     {ExpectKind::Segments, "segments"},
@@ -80,6 +92,7 @@ constexpr std::array<std::pair<ExpectKind, std::string_view>, 8> kExpectTypes{{
     {ExpectKind::Timer, "timer"},
     {ExpectKind::StreamIntegrity, "stream_integrity"},
     {ExpectKind::RunEnd, "run_end"},
+    {ExpectKind::Counter, "counter"},
 }};
 
 std::optional<ExpectKind> parse_expect_kind(std::string_view s) {
@@ -150,6 +163,24 @@ std::string describe_fault(const FaultConfig& f) {
     return out;
 }
 
+// "LOW HIGH": two decimal ports separated by spaces, 1 <= LOW <= HIGH <= 65535.
+std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_ports(std::string_view s) {
+    auto port = [](std::string_view digits) -> std::optional<std::uint16_t> {
+        std::uint32_t p = 0;
+        const char* end = digits.data() + digits.size();
+        auto [stop, ec] = std::from_chars(digits.data(), end, p);
+        if (ec != std::errc{} || stop != end || p < 1 || p > 65535) return std::nullopt;
+        return static_cast<std::uint16_t>(p);
+    };
+    const std::size_t space = s.find(' ');
+    const std::size_t second = s.find_first_not_of(' ', space);
+    if (space == std::string_view::npos || second == std::string_view::npos) return std::nullopt;
+    const auto low = port(s.substr(0, space));
+    const auto high = port(s.substr(second));
+    if (!low || !high || *low > *high) return std::nullopt;
+    return std::pair{*low, *high};
+}
+
 // Applies one "msl" or "sysctl" setting to the host's rules.
 void apply_setting(ProfileRules& rules, const std::string& knob, const Node& n) {
     const Json& j = n.json();
@@ -203,6 +234,9 @@ std::vector<std::string_view> expectation_keys(ExpectKind kind) {
         case ExpectKind::RunEnd:
             keys.push_back("is");
             break;
+        case ExpectKind::Counter:
+            keys.insert(keys.end(), {"host", "counter", "count", "min", "max"});
+            break;
     }
     return keys;
 }
@@ -238,8 +272,8 @@ class ScenarioReader {
 
     Scenario read() {
         Object top(root_,
-                   {"name", "description", "seed", "duration", "limits", "hosts", "links", "faults",
-                    "apps", "expect"},
+                   {"name", "description", "seed", "duration", "limits", "hosts", "nats", "links",
+                    "faults", "apps", "expect"},
                    "a JSON object");
         s_.file = root_.file();
         auto name = top.get("name");
@@ -250,6 +284,7 @@ class ScenarioReader {
         if (auto d = top.get("duration")) s_.limits.duration = Time{} + d->positive_duration();
         if (auto limits = top.get("limits")) read_limits(*limits);
         read_hosts(top.need("hosts", kHostsExpected));
+        if (auto nats = top.get("nats")) read_nats(*nats);
         if (auto links = top.get("links")) {
             for (const Node& n : links->elements("an array of links")) {
                 s_.links.push_back(read_link(n));
@@ -283,6 +318,26 @@ class ScenarioReader {
         return n.json().get<std::string>();
     }
 
+    const NatConfig* find_nat(const std::string& name) const {
+        for (const NatConfig& nat : s_.nats) {
+            if (nat.name == name) return &nat;
+        }
+        return nullptr;
+    }
+
+    // A link's end: a host or a NAT.
+    std::string node_ref(const Node& n) const {
+        if (n.json().is_string()) {
+            const std::string& name = n.json().get_ref<const std::string&>();
+            if (s_.find_host(name) || find_nat(name)) return name;
+        }
+        std::string expected = hosts_expected(s_);
+        for (const NatConfig& nat : s_.nats) {
+            expected += (&nat == &s_.nats.front() ? " or the NATs " : ", ") + nat.name;
+        }
+        n.fail(expected);
+    }
+
     const SocketNames& sockets_of(const std::string& host) const {
         static const SocketNames kNone;
         auto it = sockets_.find(host);
@@ -310,7 +365,7 @@ class ScenarioReader {
     }
 
     HostConfig read_host(const std::string& name, const Node& n) {
-        Object h(n, {"address", "profile", "msl", "isn", "sysctl"},
+        Object h(n, {"address", "profile", "msl", "isn", "timestamp_offset", "sysctl"},
                  R"(a host object, such as {"address": "10.0.0.1"})");
         HostConfig c;
         c.name = name;
@@ -330,11 +385,70 @@ class ScenarioReader {
         // sysctl comes after the msl shorthand, so a sysctl "msl" wins.
         if (auto msl = h.get("msl")) apply_setting(c.rules, "msl", *msl);
         if (auto isn = h.get("isn")) c.isn = static_cast<std::uint32_t>(isn->integer(0, kU32Max));
+        if (auto ts = h.get("timestamp_offset"))
+            c.timestamp_offset = static_cast<std::uint32_t>(ts->integer(0, kU32Max));
         if (auto sysctl = h.get("sysctl")) {
             Object knobs =
                 Object::any_keys(*sysctl, R"(an object of knobs, such as {"msl": "30s"})");
             for (const auto& [knob, value] : knobs.members()) apply_setting(c.rules, knob, value);
         }
+        return c;
+    }
+
+    void read_nats(const Node& n) {
+        Object nats = Object::any_keys(n, kNatsExpected);
+        for (const auto& [name, nat] : nats.members()) {
+            if (!scenario_json::is_name(name)) {
+                nat.fail(std::string(scenario_json::kNameExpected), json_string(name));
+            }
+            if (s_.find_host(name)) {
+                nat.fail("a name not already used by host \"" + name + "\"", json_string(name));
+            }
+            s_.nats.push_back(read_nat(name, nat));
+        }
+    }
+
+    NatConfig read_nat(const std::string& name, const Node& n) {
+        Object o(n, {"address", "inside", "ports", "timeout"},
+                 R"(a NAT object, such as {"address": "198.51.100.1", "inside": ["client"]})");
+        NatConfig c;
+        c.name = name;
+        c.pointer = n.pointer();
+        Node address = o.need("address", kAddressExpected);
+        c.address = address.ipv4();
+        // Loopback never leaves a host, so no segment would ever reach the NAT.
+        if (c.address.is_loopback()) address.fail("an address outside 127.0.0.0/8");
+        for (const HostConfig& host : s_.hosts) {
+            if (host.address == c.address) {
+                address.fail("an address not already used by host \"" + host.name + "\"");
+            }
+        }
+        for (const NatConfig& other : s_.nats) {
+            if (other.address == c.address) {
+                address.fail("an address not already used by NAT \"" + other.name + "\"");
+            }
+        }
+        Node inside = o.need("inside", kInsideExpected);
+        const auto hosts = inside.elements(kInsideExpected);
+        if (hosts.empty()) inside.fail(std::string(kInsideExpected));
+        for (const Node& h : hosts) {
+            std::string host = host_ref(h);
+            for (const std::string& listed : c.inside) {
+                if (listed == host) h.fail("a host not already inside this NAT");
+            }
+            for (const NatConfig& other : s_.nats) {
+                for (const std::string& listed : other.inside) {
+                    if (listed == host) {
+                        h.fail("a host not already inside NAT \"" + other.name + "\"");
+                    }
+                }
+            }
+            c.inside.push_back(std::move(host));
+        }
+        if (auto ports = o.get("ports")) {
+            std::tie(c.port_low, c.port_high) = ports->parsed(parse_ports, kPortsExpected);
+        }
+        if (auto t = o.get("timeout")) c.mapping_timeout = t->positive_duration();
         return c;
     }
 
@@ -357,9 +471,13 @@ class ScenarioReader {
         Node between = link.need("between", kBetweenExpected);
         const auto ends = between.elements(kBetweenExpected);
         if (ends.size() != 2) between.fail(std::string(kBetweenExpected));
-        c.a = host_ref(ends[0]);
-        c.b = host_ref(ends[1]);
+        c.a = node_ref(ends[0]);
+        c.b = node_ref(ends[1]);
         if (c.a == c.b) ends[1].fail("a host other than \"" + c.a + "\"");
+        // A NAT only forwards between its inside hosts and hosts: a second NAT's public
+        // address is as far as a segment could get.
+        if (find_nat(c.a) && find_nat(c.b))
+            ends[1].fail(hosts_expected(s_) + " (a NAT links to hosts only)");
         for (const auto& other : s_.links) {
             if ((other.a == c.a && other.b == c.b) || (other.a == c.b && other.b == c.a)) {
                 between.fail("a pair of hosts not already linked (" + other.pointer + ")");
@@ -439,7 +557,7 @@ class ScenarioReader {
     Expectation read_expectation(const Node& n) {
         Object o(n,
                  {"type", "why", "host", "socket", "at", "is", "from", "event", "flags", "len",
-                  "count", "min", "max", "call", "result", "to", "timer", "action", "ok"},
+                  "count", "min", "max", "call", "result", "to", "timer", "action", "ok", "counter"},
                  R"(an expectation, such as {"type": "run_end", "is": "quiescent"})");
         Expectation e;
         e.pointer = n.pointer();
@@ -508,6 +626,11 @@ class ScenarioReader {
                 break;
             case ExpectKind::RunEnd:
                 e.run_end = o.need("is", kRunEndExpected).parsed(parse_run_end, kRunEndExpected);
+                break;
+            case ExpectKind::Counter:
+                e.host = host_ref(o.need("host", hosts_expected(s_)));
+                e.counter = o.need("counter", kCounterExpected).name();
+                e.count = read_count(o, true);
                 break;
         }
         return e;

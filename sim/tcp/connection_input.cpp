@@ -6,6 +6,8 @@
 namespace tcpsim {
 
 void Connection::on_segment(const Segment& seg, Time now, Actions& out) {
+    last_received_ = now;
+    if (seg.is(Flags::Ack)) probes_out_ = 0;  // L-KA-4: any ACK answers the keepalive
     switch (state_) {
         case State::SynSent:
             on_segment_syn_sent(seg, now, out);
@@ -32,7 +34,7 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
     // RFC 9293 3.10.7.3 "first check the ACK bit".
     if (seg.is(Flags::Ack)) {
         if (seq_le(seg.ack, snd.iss) || seq_gt(seg.ack, snd.nxt)) {
-            if (!seg.is(Flags::Rst)) send_reset(seg.ack, out);  // <SEQ=SEG.ACK><CTL=RST>
+            if (!seg.is(Flags::Rst)) send_reset(seg.ack, now, out);  // <SEQ=SEG.ACK><CTL=RST>
             return;
         }
         ack_acceptable = seq_le(snd.una, seg.ack) && seq_le(seg.ack, snd.nxt);
@@ -48,6 +50,12 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
     tcb_.rcv.irs = seg.seq;
     tcb_.rcv.nxt = seg.seq + 1;
     if (seg.options.mss) tcb_.snd_mss = std::min(*seg.options.mss, rules_->mss);
+    // RFC 7323 3.2: timestamps are on when both SYNs carry TSopt.
+    if (rules_->timestamps && seg.options.timestamp) {
+        ts_on_ = true;
+        ts_recent_ = seg.options.timestamp->val;
+        ts_recent_stamp_ = now;
+    }
     snd.wnd = seg.window;
     snd.max_wnd = std::max<std::uint32_t>(snd.max_wnd, seg.window);
     snd.wl1 = seg.seq;
@@ -63,8 +71,9 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
         retries_ = 0;
         cancel_timer(TimerKind::Retransmit, out);
         transition(State::Established, {"rcv SYN,ACK", "RFC 9293 3.10.7.3"}, out);
-        send_ack(out);
+        send_ack(now, out);
         out.list.push_back(Notify{Notice::Connected});
+        arm_keepalive(now, out);
         output(now, out);
         return;
     }
@@ -72,6 +81,30 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
     transition(State::SynReceived, {"rcv SYN (simultaneous open)", "RFC 9293 3.10.7.3"}, out);
     snd.nxt = snd.iss;
     send_syn(now, out);
+}
+
+bool Connection::timestamps_acceptable(const Segment& seg, Time now, Actions& out) {
+    if (!ts_on_) return true;
+    if (!seg.options.timestamp) {
+        // RFC 7323 3.2: SHOULD drop a non-RST segment without TSopt (FreeBSD does, B-TW-6);
+        // Linux accepts it and only skips PAWS.
+        return seg.is(Flags::Rst) || !rules_->drop_missing_timestamps;
+    }
+    if (seg.is(Flags::Rst) || !ts_recent_stamp_) return true;  // Linux: RSTs skip PAWS
+    // RFC 7323 5.5: TS.Recent goes stale after 24 days idle (Linux TCP_PAWS_WRAP, ~2147 s).
+    if (now - *ts_recent_stamp_ >= seconds(2147)) return true;
+    const auto behind = static_cast<std::int32_t>(ts_recent_ - seg.options.timestamp->val);
+    if (behind <= static_cast<std::int32_t>(rules_->paws_window)) return true;
+    // RFC 7323 5.3 R1: an old timestamp: the segment is not acceptable; ACK and drop.
+    send_ack(now, out);
+    return false;
+}
+
+void Connection::note_timestamp(const Segment& seg, Time now) {
+    // RFC 7323 4.3 / 5.3 R3: TS.Recent follows the segment at the left window edge.
+    if (!ts_on_ || !seg.options.timestamp || seq_gt(seg.seq, last_ack_sent_)) return;
+    ts_recent_ = seg.options.timestamp->val;
+    ts_recent_stamp_ = now;
 }
 
 bool Connection::acceptable(const Segment& seg) const {
@@ -101,8 +134,12 @@ void Connection::reset_by_peer(Time /*now*/, Actions& out) {
         case State::Established:
         case State::FinWait1:
         case State::FinWait2:
-        case State::CloseWait:
             enter_closed({"rcv RST", "RFC 9293 3.10.7.4"}, Errno::ConnReset, out);
+            return;
+        case State::CloseWait:
+            // Linux tcp_reset(): a reset in CLOSE_WAIT reports EPIPE.
+            enter_closed({"rcv RST", "RFC 9293 3.10.7.4"},
+                         rules_->epipe_for_reset_in_close_wait ? Errno::Pipe : Errno::ConnReset, out);
             return;
         case State::Closing:
         case State::LastAck:
@@ -136,16 +173,18 @@ void Connection::on_segment_synchronized(const Segment& seg, Time now, Actions& 
         on_segment_synchronized(rest, now, out);
         return;
     }
+    if (!timestamps_acceptable(seg, now, out)) return;
     // "first check sequence number".
     if (!acceptable(seg)) {
-        if (!seg.is(Flags::Rst)) send_ack(out);
+        if (!seg.is(Flags::Rst)) send_ack(now, out);
         return;
     }
+    note_timestamp(seg, now);
     // "second check the RST bit".
     if (seg.is(Flags::Rst)) {
         if (rules_->challenge_ack && seg.seq != tcb_.rcv.nxt) {
             // RFC 5961 3.2: an in-window RST that is not exactly RCV.NXT gets a challenge ACK.
-            send_challenge_ack(out);
+            send_challenge_ack(now, out);
             return;
         }
         reset_by_peer(now, out);
@@ -159,11 +198,11 @@ void Connection::on_segment_synchronized(const Segment& seg, Time now, Actions& 
             return;
         }
         if (rules_->challenge_ack) {
-            send_challenge_ack(out);  // RFC 5961 4.2
+            send_challenge_ack(now, out);  // RFC 5961 4.2
             return;
         }
         // RFC 793: a SYN in the window is an error: send a reset, enter CLOSED.
-        send_reset(seg.is(Flags::Ack) ? seg.ack : tcb_.snd.nxt, out);
+        send_reset(seg.is(Flags::Ack) ? seg.ack : tcb_.snd.nxt, now, out);
         enter_closed({"rcv SYN in window", "RFC 793 3.9"}, Errno::ConnReset, out);
         return;
     }
@@ -178,16 +217,16 @@ void Connection::on_segment_synchronized(const Segment& seg, Time now, Actions& 
     if (fin_queued_ && orphaned_ && seg.len() > 0 &&
         (state_ == State::FinWait1 || state_ == State::FinWait2)) {
         // RFC 9293 3.6.1 (SHLD-3): new data after CLOSE is answered with a reset.
-        send_reset(tcb_.snd.nxt, out);
+        send_reset(tcb_.snd.nxt, now, out);
         enter_closed({"rcv data after close", "RFC 9293 3.6.1"}, Errno::Ok, out);
         return;
     }
     process_fin(seg, now, out, ack_now);
     if (state_ == State::Closed || state_ == State::TimeWait) {
-        if (ack_now) send_ack(out);
+        if (ack_now) send_ack(now, out);
         return;
     }
-    if (ack_now) send_ack(out);
+    if (ack_now) send_ack(now, out);
     output(now, out);
 }
 
@@ -195,12 +234,13 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
     auto& snd = tcb_.snd;
     if (state_ == State::SynReceived) {
         if (!(seq_lt(snd.una, seg.ack) && seq_le(seg.ack, snd.nxt))) {
-            send_reset(seg.ack, out);  // <SEQ=SEG.ACK><CTL=RST>
+            send_reset(seg.ack, now, out);  // <SEQ=SEG.ACK><CTL=RST>
             stop = true;
             return;
         }
         transition(State::Established, {"rcv ACK of SYN", "RFC 9293 3.10.7.4"}, out);
         out.list.push_back(Notify{Notice::Connected});
+        arm_keepalive(now, out);
         snd.wnd = seg.window;
         snd.wl1 = seg.seq;
         snd.wl2 = seg.ack;
@@ -212,7 +252,7 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
     if (seq_gt(seg.ack, snd.nxt)) {
         // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK,
         // drop the segment, and return."
-        send_ack(out);
+        send_ack(now, out);
         stop = true;
         return;
     }
@@ -249,7 +289,10 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
     const bool fin_acked = fin_sent_ && seq_gt(snd.una, fin_seq_);
     switch (state_) {
         case State::FinWait1:
-            if (fin_acked) transition(State::FinWait2, {"rcv ACK of FIN", "RFC 9293 3.10.7.4"}, out);
+            if (fin_acked) {
+                transition(State::FinWait2, {"rcv ACK of FIN", "RFC 9293 3.10.7.4"}, out);
+                arm_fin_wait_2(now, out);
+            }
             break;
         case State::Closing:
             if (fin_acked) {

@@ -8,12 +8,28 @@
 namespace tcpsim {
 
 Connection::Connection(const ConnectionParams& p)
-    : tuple_(p.tuple), rules_(p.rules), rto_(p.rules->rto_initial) {
+    : tuple_(p.tuple),
+      rules_(p.rules),
+      options_(p.options),
+      rto_(p.rules->rto_initial),
+      ts_offset_(p.ts_offset),
+      ts_recent_(p.ts_recent.value_or(0)),
+      ts_recent_stamp_(p.ts_recent_stamp) {
     tcb_.snd.iss = p.iss;
     tcb_.snd.una = p.iss;
     tcb_.snd.nxt = p.iss;
     max_sent_ = p.iss;
     tcb_.rcv.wnd = rules_->receive_buffer;
+}
+
+std::uint32_t Connection::tsval(Time now) const {
+    // RFC 7323 5.4: a clock that ticks at least once per second, with a random offset.
+    return ts_offset_ + static_cast<std::uint32_t>(now.ns / rules_->timestamp_tick.ns);
+}
+
+std::uint32_t Connection::effective_mss() const {
+    // RFC 7323 / RFC 6691: the 12 bytes of a timestamp option come out of each segment.
+    return ts_on_ ? std::max<std::uint32_t>(tcb_.snd_mss, 64) - 12 : tcb_.snd_mss;
 }
 
 void Connection::transition(State to, Cause cause, Actions& out, Errno error) {
@@ -30,8 +46,10 @@ void Connection::enter_closed(Cause cause, Errno error, Actions& out) {
 void Connection::enter_time_wait(Cause cause, Time now, Actions& out) {
     cancel_all_timers(out);
     transition(State::TimeWait, cause, out);
-    // RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL (or the profile's fixed length).
-    time_wait_expires_ = now + rules_->time_wait_length();
+    // RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL (or the profile's fixed length); Linux 4.9
+    // tw_recycle cuts it to 3.5 RTO when the peer used timestamps (L-ENTER-3b).
+    const Duration rto3_5 = rto_ * 3 + rto_ / 2;
+    time_wait_expires_ = now + (rules_->tw_recycle && ts_on_ ? rto3_5 : rules_->time_wait_length());
     arm_timer(TimerKind::TimeWait, time_wait_expires_, out);
 }
 
@@ -42,31 +60,47 @@ std::uint16_t Connection::advertised_window() const {
     return static_cast<std::uint16_t>(std::min<std::uint32_t>(free, 65535));
 }
 
-Segment Connection::make_segment(Flags flags, Seq seq) const {
+Segment Connection::make_segment(Flags flags, Seq seq, Time now) const {
     Segment s;
     s.src = tuple_.local;
     s.dst = tuple_.remote;
     s.seq = seq;
     s.flags = flags;
     if (has(flags, Flags::Ack)) s.ack = tcb_.rcv.nxt;
-    s.window = has(flags, Flags::Rst) ? 0 : advertised_window();
+    s.window = has(flags, Flags::Rst) && !has(flags, Flags::Ack) ? 0 : advertised_window();
+    // RFC 7323 3.2: once negotiated, TSopt goes in every segment (SHOULD in a RST).
+    if (ts_on_) s.options.timestamp = TimestampOption{tsval(now), ts_recent_};
     return s;
 }
 
-void Connection::send_ack(Actions& out) {
-    // RFC 9293 3.10.7.4: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
-    out.list.push_back(Transmit{make_segment(Flags::Ack, tcb_.snd.nxt)});
+void Connection::emit(Segment s, Actions& out) {
+    if (s.is(Flags::Ack)) last_ack_sent_ = s.ack;
+    out.list.push_back(Transmit{std::move(s)});
 }
 
-void Connection::send_reset(Seq seq, Actions& out) {
-    out.list.push_back(Transmit{make_segment(Flags::Rst, seq)});
+void Connection::send_ack(Time now, Actions& out) {
+    // RFC 9293 3.10.7.4: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+    emit(make_segment(Flags::Ack, tcb_.snd.nxt, now), out);
+}
+
+void Connection::send_reset(Seq seq, Time now, Actions& out) {
+    emit(make_segment(Flags::Rst, seq, now), out);
+}
+
+void Connection::send_abort_reset(Time now, Actions& out) {
+    // RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>; Linux tcp_send_active_reset adds the ACK.
+    const Flags flags = rules_->abort_rst_has_ack ? (Flags::Rst | Flags::Ack) : Flags::Rst;
+    emit(make_segment(flags, tcb_.snd.nxt, now), out);
 }
 
 void Connection::send_syn(Time now, Actions& out) {
     const bool syn_ack = state_ == State::SynReceived;
-    Segment s = make_segment(syn_ack ? (Flags::Syn | Flags::Ack) : Flags::Syn, tcb_.snd.iss);
+    Segment s = make_segment(syn_ack ? (Flags::Syn | Flags::Ack) : Flags::Syn, tcb_.snd.iss, now);
     s.options.mss = rules_->mss;  // RFC 9293 3.7.1: MSS option only in SYN segments
-    out.list.push_back(Transmit{std::move(s)});
+    // RFC 7323 3.2: TSopt MAY be in a SYN, and in a SYN,ACK only if the SYN had it.
+    if (rules_->timestamps && (!syn_ack || ts_on_))
+        s.options.timestamp = TimestampOption{tsval(now), syn_ack ? ts_recent_ : 0};
+    emit(std::move(s), out);
     tcb_.snd.nxt = tcb_.snd.iss + 1;
     if (seq_gt(tcb_.snd.nxt, max_sent_)) max_sent_ = tcb_.snd.nxt;
     if (retries_ == 0 && !rtt_seq_) {
@@ -89,20 +123,20 @@ std::uint32_t Connection::unsent_bytes() const {
     return seq_lt(tcb_.snd.nxt, end) ? end - tcb_.snd.nxt : 0;
 }
 
-void Connection::emit_data_segment(Seq seq, std::uint32_t len, bool with_fin, Actions& out) {
+void Connection::emit_data_segment(Seq seq, std::uint32_t len, bool with_fin, Time now, Actions& out) {
     const Seq base = data_end() - static_cast<std::uint32_t>(send_buf_.size());
     const std::uint32_t offset = seq - base;
     assert(offset + len <= send_buf_.size());
     Flags flags = Flags::Ack;
     if (len > 0) flags = flags | Flags::Psh;
     if (with_fin) flags = flags | Flags::Fin;
-    Segment s = make_segment(flags, seq);
+    Segment s = make_segment(flags, seq, now);
     if (len > 0) {
         auto bytes = std::make_shared<std::vector<std::uint8_t>>(
             send_buf_.begin() + offset, send_buf_.begin() + offset + len);
         s.payload = std::move(bytes);
     }
-    out.list.push_back(Transmit{std::move(s)});
+    emit(std::move(s), out);
 }
 
 void Connection::output(Time now, Actions& out) {
@@ -129,14 +163,14 @@ void Connection::output(Time now, Actions& out) {
             const std::uint32_t usable =
                 seq_gt(window_end, tcb_.snd.nxt) ? window_end - tcb_.snd.nxt : 0;
             if (usable == 0) break;
-            const std::uint32_t len = std::min<std::uint32_t>({tcb_.snd_mss, unsent, usable});
+            const std::uint32_t len = std::min<std::uint32_t>({effective_mss(), unsent, usable});
             const bool with_fin = fin_queued_ && !fin_sent_ && len == unsent;
             const Seq seq = tcb_.snd.nxt;
             if (with_fin) {
                 fin_seq_ = seq + len;
                 fin_sent_ = true;
             }
-            emit_data_segment(seq, len, with_fin, out);
+            emit_data_segment(seq, len, with_fin, now, out);
             if (!rtt_seq_ && seq_ge(seq, max_sent_)) {
                 rtt_seq_ = seq + len;
                 rtt_start_ = now;
@@ -147,7 +181,7 @@ void Connection::output(Time now, Actions& out) {
             // RFC 9293 3.10.4: the FIN follows all queued data; it needs no window.
             fin_seq_ = tcb_.snd.nxt;
             fin_sent_ = true;
-            out.list.push_back(Transmit{make_segment(Flags::Fin | Flags::Ack, fin_seq_)});
+            emit(make_segment(Flags::Fin | Flags::Ack, fin_seq_, now), out);
             tcb_.snd.nxt = fin_seq_ + 1;
             sent = true;
         } else {
@@ -193,8 +227,8 @@ void Connection::retransmit(Time now, Actions& out) {
     switch (state_) {
         case State::SynSent:
         case State::SynReceived:
-            send_syn(now, out);
-            break;
+            send_syn(now, out);  // arms the timer with the backed-off RTO
+            return;
         case State::Established:
         case State::CloseWait:
         case State::FinWait1:
@@ -205,11 +239,11 @@ void Connection::retransmit(Time now, Actions& out) {
             const std::uint32_t outstanding =
                 seq_gt(sent_end, tcb_.snd.una) ? sent_end - tcb_.snd.una : 0;
             if (outstanding > 0) {
-                const std::uint32_t len = std::min<std::uint32_t>(tcb_.snd_mss, outstanding);
+                const std::uint32_t len = std::min<std::uint32_t>(effective_mss(), outstanding);
                 emit_data_segment(tcb_.snd.una, len,
-                                  fin_sent_ && tcb_.snd.una + len == fin_seq_, out);
+                                  fin_sent_ && tcb_.snd.una + len == fin_seq_, now, out);
             } else if (fin_sent_) {
-                out.list.push_back(Transmit{make_segment(Flags::Fin | Flags::Ack, fin_seq_)});
+                emit(make_segment(Flags::Fin | Flags::Ack, fin_seq_, now), out);
             }
             break;
         }
@@ -232,7 +266,7 @@ void Connection::on_timer(TimerKind kind, Time now, Actions& out) {
         case TimerKind::Persist: {
             // Linux tcp_xmit_probe_skb: a window probe is an old ACK (SEQ=SND.UNA-1) that
             // the peer must answer with its current window.
-            out.list.push_back(Transmit{make_segment(Flags::Ack, tcb_.snd.una - 1)});
+            emit(make_segment(Flags::Ack, tcb_.snd.una - 1, now), out);
             if (unsent_bytes() > 0 && tcb_.snd.wnd == 0)
                 arm_timer(TimerKind::Persist, now + std::min(rto_ * 2, rules_->rto_max), out);
             break;
@@ -243,9 +277,73 @@ void Connection::on_timer(TimerKind kind, Time now, Actions& out) {
             enter_closed({"2MSL timeout", "RFC 9293 3.10.8"}, Errno::Ok, out);
             break;
         case TimerKind::FinWait2:
+            // L-ORPHAN-1: the orphan gives up on the peer's FIN silently (no RST).
+            enter_closed({"FIN_WAIT_2 timeout (orphan)", "Linux tcp_fin_timeout, L-ORPHAN-1"}, Errno::Ok, out);
+            break;
         case TimerKind::Keepalive:
+            on_keepalive(now, out);
             break;
     }
+}
+
+void Connection::arm_keepalive(Time now, Actions& out) {
+    if (!options_.keepalive) {
+        cancel_timer(TimerKind::Keepalive, out);
+        return;
+    }
+    const Duration idle = options_.keep_idle.value_or(rules_->keepalive_time);
+    const Time base = std::max(last_received_, now - idle);
+    arm_timer(TimerKind::Keepalive, std::max(base + idle, now), out);
+}
+
+void Connection::on_keepalive(Time now, Actions& out) {
+    // Linux tcp_keepalive_timer (L-KA-2..5).
+    switch (state_) {
+        case State::Closed:
+        case State::Listen:
+        case State::SynSent:
+        case State::SynReceived:
+        case State::TimeWait:
+            return;
+        case State::Established:
+        case State::FinWait1:
+        case State::FinWait2:
+        case State::CloseWait:
+        case State::Closing:
+        case State::LastAck:
+            break;
+    }
+    if (!options_.keepalive) return;
+    const Duration idle = options_.keep_idle.value_or(rules_->keepalive_time);
+    const Duration interval = options_.keep_interval.value_or(rules_->keepalive_intvl);
+    const int count = options_.keep_count.value_or(rules_->keepalive_probes);
+    if (tcb_.snd.una != tcb_.snd.nxt || unsent_bytes() > 0) {
+        // L-KA-2: outstanding data is the retransmission timer's business.
+        arm_timer(TimerKind::Keepalive, now + idle, out);
+        return;
+    }
+    if (now - last_received_ < idle) {
+        arm_timer(TimerKind::Keepalive, last_received_ + idle, out);
+        return;
+    }
+    if (probes_out_ >= count) {
+        // L-KA-3: the peer never answered: reset and report ETIMEDOUT.
+        send_abort_reset(now, out);
+        enter_closed({"keepalive: no answer to probes", "RFC 9293 3.8.4, Linux tcp_keepalive_timer"},
+                     Errno::TimedOut, out);
+        return;
+    }
+    // L-KA-4 / RFC 9293 3.8.4: a probe is an old ACK, SEQ = SND.NXT - 1, the peer must answer.
+    emit(make_segment(Flags::Ack, tcb_.snd.una - 1, now), out);
+    ++probes_out_;
+    arm_timer(TimerKind::Keepalive, now + interval, out);
+}
+
+void Connection::arm_fin_wait_2(Time now, Actions& out) {
+    if (!orphaned_ || state_ != State::FinWait2 || !rules_->fin_timeout) return;
+    // Linux tcp_fin_time(): at least 3.5 RTO.
+    const Duration rto3_5 = rto_ * 3 + rto_ / 2;
+    arm_timer(TimerKind::FinWait2, now + std::max(*rules_->fin_timeout, rto3_5), out);
 }
 
 void Connection::arm_timer(TimerKind kind, Time expires, Actions& out) {

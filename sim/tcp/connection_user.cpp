@@ -20,6 +20,11 @@ void Connection::open_passive(const Segment& syn, Time now, Actions& out) {
     tcb_.snd.max_wnd = syn.window;
     tcb_.snd.wl1 = syn.seq;
     if (syn.options.mss) tcb_.snd_mss = std::min(*syn.options.mss, rules_->mss);
+    if (rules_->timestamps && syn.options.timestamp) {
+        ts_on_ = true;  // RFC 7323 3.2: the SYN offered TSopt and we accept it
+        ts_recent_ = syn.options.timestamp->val;
+        ts_recent_stamp_ = now;
+    }
     transition(State::SynReceived, {"rcv SYN", "RFC 9293 3.10.7.2"}, out);
     send_syn(now, out);
 }
@@ -108,12 +113,38 @@ Errno Connection::close(Time now, Actions& out) {
     orphaned_ = true;
     if (state_ == State::Closed) return Errno::Ok;
     if (!recv_buf_.empty() && is_synchronized(state_)) {
-        // RFC 9293 3.6.1 (SHLD-3, RFC 2525 2.17): CLOSE with unread received data resets
-        // the connection rather than pretending the data was delivered.
-        send_reset(tcb_.snd.nxt, out);
+        // RFC 9293 3.6.1 (SHLD-3, RFC 2525 2.17, L-CLOSE-2): CLOSE with unread received data
+        // resets the connection rather than pretending the data was delivered.
+        send_abort_reset(now, out);
         enter_closed({"close with unread data", "RFC 9293 3.6.1"}, Errno::Ok, out);
         return Errno::Ok;
     }
+    if (options_.linger && options_.linger->ns == 0) {
+        // L-CLOSE-3: SO_LINGER{1,0} discards everything and resets: no FIN, no TIME-WAIT.
+        bool reset = false;
+        switch (state_) {
+            case State::Established:
+            case State::CloseWait:
+            case State::FinWait1:
+            case State::FinWait2:
+            case State::SynReceived:
+                reset = true;
+                break;
+            case State::Closing:
+            case State::LastAck:
+                reset = unsent_bytes() > 0;
+                break;
+            case State::Closed:
+            case State::Listen:
+            case State::SynSent:
+            case State::TimeWait:
+                break;
+        }
+        if (reset) send_abort_reset(now, out);
+        enter_closed({"close with SO_LINGER{1,0}", "Linux tcp_disconnect, L-CLOSE-3"}, Errno::Ok, out);
+        return Errno::Ok;
+    }
+    if (state_ == State::FinWait2) arm_fin_wait_2(now, out);
     switch (state_) {
         case State::SynSent:
             // RFC 9293 3.10.4 SYN-SENT: delete the TCB; nothing is sent.
@@ -135,7 +166,14 @@ Errno Connection::close(Time now, Actions& out) {
     return Errno::Ok;
 }
 
-void Connection::abort(Time /*now*/, Actions& out) {
+void Connection::set_options(const SocketOptions& o, Time now, Actions& out) {
+    const bool keepalive_changed = o.keepalive != options_.keepalive ||
+                                   o.keep_idle != options_.keep_idle;
+    options_ = o;
+    if (keepalive_changed && is_synchronized(state_)) arm_keepalive(now, out);
+}
+
+void Connection::abort(Time now, Actions& out) {
     orphaned_ = true;
     switch (state_) {
         case State::SynReceived:
@@ -144,7 +182,7 @@ void Connection::abort(Time /*now*/, Actions& out) {
         case State::FinWait2:
         case State::CloseWait:
             // RFC 9293 3.10.5: send <SEQ=SND.NXT><CTL=RST>.
-            send_reset(tcb_.snd.nxt, out);
+            send_abort_reset(now, out);
             break;
         case State::Closed:
         case State::Listen:

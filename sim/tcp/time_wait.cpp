@@ -1,22 +1,38 @@
 #include "tcpsim/tcp/time_wait.hpp"
 
+#include <algorithm>
+
 #include "tcpsim/tcp/connection.hpp"
 
 namespace tcpsim {
 
-TimeWaitRecord TimeWaitRecord::from(const Connection& c, std::int32_t socket) {
+TimeWaitRecord TimeWaitRecord::from(const Connection& c, std::int32_t socket, Time now) {
     TimeWaitRecord r;
     r.snd_nxt = c.tcb().snd.nxt;
     r.rcv_nxt = c.tcb().rcv.nxt;
     r.rcv_wnd = static_cast<std::uint16_t>(std::min<std::uint32_t>(c.rules().receive_buffer, 65535));
+    r.reuse_address = c.options().reuse_address;
+    r.ts_on = c.timestamps_on();
+    r.ts_recent = c.ts_recent();
+    r.ts_recent_stamp = c.ts_recent_stamp();
+    r.ts_offset = c.ts_offset();
     r.socket = socket;
+    r.entered = now;
     r.expires = c.time_wait_expires();
+    r.length = r.expires - now;
     return r;
+}
+
+Seq isn_after_time_wait(const TimeWaitRecord& r) {
+    // tcp_timewait_state_process: isn = tw_snd_nxt + 65535 + 2, never 0.
+    const Seq isn = r.snd_nxt + 65537;
+    return isn.v == 0 ? Seq{1} : isn;
 }
 
 namespace {
 
-Segment reply_to(const TimeWaitRecord& r, const FourTuple& tuple, Flags flags, Seq seq) {
+Segment reply_to(const TimeWaitRecord& r, const FourTuple& tuple, Flags flags, Seq seq,
+                 const ProfileRules& rules, Time now) {
     Segment s;
     s.src = tuple.local;
     s.dst = tuple.remote;
@@ -26,19 +42,135 @@ Segment reply_to(const TimeWaitRecord& r, const FourTuple& tuple, Flags flags, S
         s.ack = r.rcv_nxt;
         s.window = r.rcv_wnd;
     }
+    if (r.ts_on) {
+        const auto val = r.ts_offset + static_cast<std::uint32_t>(now.ns / rules.timestamp_tick.ns);
+        s.options.timestamp = TimestampOption{val, r.ts_recent};
+    }
     return s;
 }
 
-}  // namespace
+// Sequence numbers compare modulo 2^32 (RFC 9293 3.4).
+bool seq_above(Seq a, Seq b) { return seq_gt(a, b); }
 
-TimeWaitOutcome on_time_wait_segment(const TimeWaitRecord& r, const FourTuple& tuple,
-                                     const Segment& seg, const ProfileRules& rules) {
+bool ts_newer(std::uint32_t tsval, std::uint32_t recent) {
+    return static_cast<std::int32_t>(recent - tsval) < 0;
+}
+
+// May this SYN start a new incarnation? (RFC 9293 3.6.1 MAY-2, RFC 6191, L-TW-3, B-TW-3.)
+bool syn_may_reopen(const TimeWaitRecord& r, const Segment& seg, SynInTimeWait rule) {
+    const bool higher_seq = seq_above(seg.seq, r.rcv_nxt);
+    const auto& ts = seg.options.timestamp;
+    switch (rule) {
+        case SynInTimeWait::Reject:
+            return false;
+        case SynInTimeWait::SequenceOnly:
+            return higher_seq;
+        case SynInTimeWait::Rfc6191:
+            if (r.ts_on) {
+                if (ts) return ts_newer(ts->val, r.ts_recent) || (ts->val == r.ts_recent && higher_seq);  // A.1, A.2
+                return higher_seq;  // A.3
+            }
+            return ts.has_value() || higher_seq;  // B.1, B.2
+        case SynInTimeWait::Linux:
+            // L-TW-3: TSopt is parsed only when the old connection kept a TS.Recent.
+            return higher_seq || (r.ts_recent_stamp && ts && ts_newer(ts->val, r.ts_recent));
+    }
+    return false;
+}
+
+TimeWaitOutcome reopen(const TimeWaitRecord& r, const ProfileRules& rules) {
     TimeWaitOutcome o;
-    const Segment ack = reply_to(r, tuple, Flags::Ack, r.snd_nxt);
+    o.reopen = true;
+    // Linux and RFC 1122 pick an ISN above the old SND.NXT; FreeBSD asks tcp_new_isn().
+    if (rules.time_wait_rules != TimeWaitRules::Bsd) o.reopen_isn = isn_after_time_wait(r);
+    o.cause = {"rcv SYN reopening TIME-WAIT", rules.syn_in_time_wait == SynInTimeWait::Rfc6191
+                                                  ? "RFC 6191 2"
+                                                  : rules.time_wait_rules == TimeWaitRules::Linux
+                                                        ? "Linux tcp_timewait_state_process, L-TW-3"
+                                                        : "RFC 9293 3.6.1 (MAY-2)"};
+    return o;
+}
+
+TimeWaitOutcome linux_rules(const TimeWaitRecord& r, const FourTuple& tuple, const Segment& seg,
+                            const ProfileRules& rules, Time now, bool listener_exists) {
+    TimeWaitOutcome o;
+    const Segment ack = reply_to(r, tuple, Flags::Ack, r.snd_nxt, rules, now);
+    // PAWS pre-step: only when the old connection kept a TS.Recent.
+    bool paws_reject = false;
+    const auto& ts = seg.options.timestamp;
+    if (r.ts_recent_stamp && ts) {
+        paws_reject = static_cast<std::int32_t>(r.ts_recent - ts->val) > 0 &&
+                      now < *r.ts_recent_stamp + seconds(2147) && r.ts_recent != 0;
+        // tcp_paws_reject: an RST is believed once TS.Recent is TCP_PAWS_MSL (60 s) old.
+        if (seg.is(Flags::Rst) && now >= *r.ts_recent_stamp + seconds(60)) paws_reject = false;
+    }
+    if (!paws_reject && seg.seq == r.rcv_nxt && (seg.seg_len() == 0 || seg.is(Flags::Rst))) {
+        if (seg.is(Flags::Rst)) {
+            // L-TW-1: with tcp_rfc1337=0 an exact RST kills TIME-WAIT (assassination).
+            if (rules.rst_in_time_wait == RstInTimeWait::Ignore) return o;
+            o.close = true;
+            o.cause = {"rcv RST (TIME-WAIT assassination)", "Linux tcp_rfc1337=0, L-TW-1, RFC 1337"};
+            return o;
+        }
+        // L-TW-2: an in-window bare ACK restarts the timer, no reply.
+        o.restart_timer = true;
+        if (ts) o.new_ts_recent = ts->val;
+        o.cause = {"rcv ACK", "Linux tcp_timewait_state_process, L-TW-2"};
+        return o;
+    }
+    if (seg.is(Flags::Syn) && !seg.is(Flags::Rst) && !seg.is(Flags::Ack) && !paws_reject &&
+        syn_may_reopen(r, seg, rules.syn_in_time_wait) && listener_exists)
+        return reopen(r, rules);
+    if (seg.is(Flags::Rst)) return o;  // L-TW-5: other RSTs are ignored
+    // L-TW-4: everything else gets an ACK; ACK-bearing or PAWS-rejected segments restart
+    // the timer (a bare SYN does not: it may be a new SYN with a random ISN).
+    o.restart_timer = paws_reject || seg.is(Flags::Ack);
+    o.cause = {paws_reject ? "rcv segment failing PAWS" : "rcv segment", "Linux tcp_timewait_state_process, L-TW-4"};
+    const bool limited = seg.len() == 0 && !seg.is(Flags::Fin);  // tcp_oow_rate_limited
+    if (limited && rules.invalid_ratelimit.ns > 0 && r.last_ratelimited_ack &&
+        now - *r.last_ratelimited_ack < rules.invalid_ratelimit)
+        return o;
+    o.reply = ack;
+    o.ratelimited_ack = limited;
+    return o;
+}
+
+TimeWaitOutcome bsd_rules(const TimeWaitRecord& r, const FourTuple& tuple, const Segment& seg,
+                          const ProfileRules& rules, Time now, bool listener_exists) {
+    TimeWaitOutcome o;
+    if (seg.is(Flags::Rst)) return o;  // B-TW-1 (RFC 1337 F1)
+    if (seg.is(Flags::Syn) && !seg.is(Flags::Ack)) {
+        // B-TW-3: a SYN above RCV.NXT closes the entry and goes to the listener; B-TW-5:
+        // any other SYN (it has no ACK) is dropped.
+        if (syn_may_reopen(r, seg, rules.syn_in_time_wait)) {
+            if (listener_exists) return reopen(r, rules);
+            o.close = true;  // tcp_twclose, then the lookup finds no listener
+            o.reply = reply_to(r, tuple, Flags::Rst | Flags::Ack, Seq{0}, rules, now);
+            o.reply->ack = seg.seq + seg.seg_len();
+            o.reply->options.timestamp.reset();
+            o.cause = {"rcv SYN, no listener", "FreeBSD tcp_twcheck, B-TW-3"};
+        }
+        return o;
+    }
+    if (!seg.is(Flags::Ack)) return o;                                             // B-TW-5
+    if (r.ts_on && !seg.options.timestamp && rules.drop_missing_timestamps) return o;  // B-TW-6
+    if (seg.is(Flags::Fin) && seg.seq + seg.len() + 1 == r.rcv_nxt) {
+        o.restart_timer = true;  // B-TW-7: a duplicate FIN restarts 2MSL
+        o.cause = {"rcv retransmitted FIN", "FreeBSD tcp_twcheck, B-TW-7"};
+    }
+    // B-TW-8: anything but an exact duplicate pure ACK is ACKed.
+    const bool exact_dup_ack = seg.flags == Flags::Ack && seg.len() == 0 && seg.seq == r.rcv_nxt &&
+                               seg.ack == r.snd_nxt;
+    if (!exact_dup_ack) o.reply = reply_to(r, tuple, Flags::Ack, r.snd_nxt, rules, now);
+    return o;
+}
+
+TimeWaitOutcome rfc_rules(const TimeWaitRecord& r, const FourTuple& tuple, const Segment& seg,
+                          const ProfileRules& rules, Time now, bool listener_exists) {
+    TimeWaitOutcome o;
+    const Segment ack = reply_to(r, tuple, Flags::Ack, r.snd_nxt, rules, now);
     // The peer's FIN sits at RCV.NXT-1: a retransmission of it ends exactly there.
-    const bool duplicate_fin = seg.is(Flags::Fin) && !seg.is(Flags::Rst) &&
-                               seg.seq + seg.len() + 1 == r.rcv_nxt;
-    if (duplicate_fin) {
+    if (seg.is(Flags::Fin) && !seg.is(Flags::Rst) && seg.seq + seg.len() + 1 == r.rcv_nxt) {
         // RFC 9293 3.10.7.4 (fifth, eighth): in TIME-WAIT, a retransmitted FIN is ACKed and
         // the 2 MSL timeout restarts.
         o.reply = ack;
@@ -51,12 +183,12 @@ TimeWaitOutcome on_time_wait_segment(const TimeWaitRecord& r, const FourTuple& t
     if (seg.is(Flags::Rst)) {
         if (!in_window) return o;  // RFC 9293 3.10.7.4 "first": unacceptable RST dropped
         if (rules.challenge_ack && seg.seq != r.rcv_nxt) {
-            // Linux tcp_timewait_state_process (L-TW-1): inexact RSTs are ignored.
+            o.reply = ack;  // RFC 5961 3.2: challenge ACK
             return o;
         }
         switch (rules.rst_in_time_wait) {
             case RstInTimeWait::Close:
-                // RFC 9293 3.10.7.4 "second": TIME-WAIT + RST -> CLOSED (RFC 1337 hazard).
+                // RFC 9293 3.10.7.4 "second": TIME-WAIT + RST -> CLOSED (the RFC 1337 hazard).
                 o.close = true;
                 o.cause = {"rcv RST", "RFC 9293 3.10.7.4"};
                 return o;
@@ -66,23 +198,53 @@ TimeWaitOutcome on_time_wait_segment(const TimeWaitRecord& r, const FourTuple& t
         return o;
     }
     if (seg.is(Flags::Syn)) {
+        if (!seg.is(Flags::Ack) && syn_may_reopen(r, seg, rules.syn_in_time_wait) && listener_exists)
+            return reopen(r, rules);
+        if (rules.syn_in_time_wait == SynInTimeWait::Rfc6191) return o;  // A.4 / B.3: silently drop
         if (rules.challenge_ack || !in_window) {
             // RFC 5961 4.2 challenge ACK; or, RFC 793, an out-of-window SYN gets an ACK.
             o.reply = ack;
             return o;
         }
         // RFC 793 3.9: an in-window SYN is an error: reset and close.
-        o.reply = reply_to(r, tuple, Flags::Rst, seg.is(Flags::Ack) ? seg.ack : r.snd_nxt);
+        o.reply = reply_to(r, tuple, Flags::Rst, seg.is(Flags::Ack) ? seg.ack : r.snd_nxt, rules, now);
         o.close = true;
         o.cause = {"rcv SYN in window", "RFC 793 3.9"};
         return o;
     }
-    const bool acceptable = seg.seg_len() == 0 ? in_window || seg.seq == r.rcv_nxt
-                                               : in_window;
+    const bool acceptable = seg.seg_len() == 0 ? in_window || seg.seq == r.rcv_nxt : in_window;
     // RFC 9293 3.10.7.4 "first": an unacceptable segment is answered by an ACK; an
     // acceptable one can carry nothing new after the peer's FIN and is dropped.
     if (!acceptable) o.reply = ack;
     return o;
+}
+
+}  // namespace
+
+TimeWaitOutcome on_time_wait_segment(const TimeWaitRecord& r, const FourTuple& tuple,
+                                     const Segment& seg, const ProfileRules& rules, Time now,
+                                     bool listener_exists) {
+    switch (rules.time_wait_rules) {
+        case TimeWaitRules::Rfc793:
+            return rfc_rules(r, tuple, seg, rules, now, listener_exists);
+        case TimeWaitRules::Bsd:
+            return bsd_rules(r, tuple, seg, rules, now, listener_exists);
+        case TimeWaitRules::Linux:
+            return linux_rules(r, tuple, seg, rules, now, listener_exists);
+    }
+    return {};
+}
+
+bool time_wait_reusable(const TimeWaitRecord& r, const FourTuple& tuple, const ProfileRules& rules,
+                        Time now, bool port_was_bound) {
+    // L-REUSE-3: the peer must have used timestamps on the old connection (the TS.Recent
+    // carried over lets PAWS reject its old duplicates).
+    if (!r.ts_recent_stamp) return false;
+    if (port_was_bound) return true;  // bind() pinned the port: tcp_tw_reuse is not asked
+    int reuse = rules.tw_reuse;
+    // L-REUSE-2: mode 2 reuses only loopback connections.
+    if (reuse == 2 && !tuple.remote.ip.is_loopback() && !tuple.local.ip.is_loopback()) reuse = 0;
+    return reuse != 0 && now > r.entered + rules.tw_reuse_delay;
 }
 
 }  // namespace tcpsim

@@ -23,13 +23,14 @@ std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& ta
     return "?";
 }
 
-constexpr std::array<std::pair<TraceKind, std::string_view>, 6> kKinds{{
+constexpr std::array<std::pair<TraceKind, std::string_view>, 7> kKinds{{
     {TraceKind::Segment, "segment"},
     {TraceKind::State, "state"},
     {TraceKind::Timer, "timer"},
     {TraceKind::Call, "call"},
     {TraceKind::Link, "link"},
     {TraceKind::Run, "run"},
+    {TraceKind::Counter, "counter"},
 }};
 constexpr std::array<std::pair<SegmentEvent, std::string_view>, 5> kSegmentEvents{{
     {SegmentEvent::Send, "send"},
@@ -51,7 +52,8 @@ constexpr std::array<std::pair<TimerAction, std::string_view>, 4> kTimerActions{
     {TimerAction::Cancel, "cancel"},
     {TimerAction::Expire, "expire"},
 }};
-constexpr std::array<std::pair<CallKind, std::string_view>, 8> kCalls{{
+constexpr std::array<std::pair<CallKind, std::string_view>, 11> kCalls{{
+    {CallKind::Bind, "bind"},
     {CallKind::Listen, "listen"},
     {CallKind::Connect, "connect"},
     {CallKind::Accept, "accept"},
@@ -60,6 +62,8 @@ constexpr std::array<std::pair<CallKind, std::string_view>, 8> kCalls{{
     {CallKind::Shutdown, "shutdown"},
     {CallKind::Close, "close"},
     {CallKind::Abort, "abort"},
+    {CallKind::Setsockopt, "setsockopt"},
+    {CallKind::Reboot, "reboot"},
 }};
 
 }  // namespace

@@ -136,6 +136,10 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
             case TraceKind::Run:
                 add_run(j, trace, e);
                 break;
+            case TraceKind::Counter:
+                j["counter"] = trace.text(e.text);
+                j["value"] = e.value;
+                break;
         }
         write_line(j, out);
     }

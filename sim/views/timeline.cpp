@@ -101,6 +101,10 @@ void append_fault(std::string& line, const Trace& trace, const TraceEvent& e) {
     append_segment_fields(line, e);
 }
 
+void append_counter(std::string& line, const Trace& trace, const TraceEvent& e) {
+    fmt::format_to(std::back_inserter(line), "counter {} = {}", trace.text(e.text), e.value);
+}
+
 void append_run(std::string& line, const Trace& trace, const TraceEvent& e) {
     line += "run";
     if (e.text >= 0) fmt::format_to(std::back_inserter(line), " {}", trace.text(e.text));
@@ -120,6 +124,7 @@ std::string conn_text(const TraceEvent& e) {
         case TraceKind::Timer:
         case TraceKind::Call:
         case TraceKind::Run:
+        case TraceKind::Counter:
             return to_string(e.conn);
     }
     return to_string(e.conn);
@@ -176,6 +181,9 @@ void write_timeline(const Trace& trace, std::ostream& out) {
                 break;
             case TraceKind::Run:
                 append_run(line, trace, e);
+                break;
+            case TraceKind::Counter:
+                append_counter(line, trace, e);
                 break;
         }
         if (e.has_conn) {

@@ -356,6 +356,22 @@ void check_run_end(const Expectation& x, const Trace& trace, ExpectationResult& 
     r.passed = s.end == x.run_end;
 }
 
+void check_counter(const Expectation& x, const Trace& trace, ExpectationResult& r) {
+    r.expected = fmt::format("{} {} {}", x.host, x.counter, count_phrase(x.count, "time"));
+    const Resolved where = resolve(trace, x.host, "", false);
+    if (!where.problem.empty()) {
+        r.actual = where.problem;
+        return;
+    }
+    std::uint64_t value = 0;
+    for (const TraceEvent& e : trace.events()) {
+        if (e.kind == TraceKind::Counter && where.scope.matches(e) && trace.text(e.text) == x.counter)
+            value = static_cast<std::uint64_t>(e.value);
+    }
+    r.passed = count_ok(x.count, value);
+    r.actual = fmt::format("{} = {}", x.counter, value);
+}
+
 }  // namespace
 
 std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Trace& trace) {
@@ -386,6 +402,9 @@ std::vector<ExpectationResult> check_expectations(const Scenario& scenario, cons
                 break;
             case ExpectKind::RunEnd:
                 check_run_end(x, trace, r);
+                break;
+            case ExpectKind::Counter:
+                check_counter(x, trace, r);
                 break;
         }
         results.push_back(std::move(r));

@@ -21,40 +21,48 @@ SocketId ScriptedApp::socket_named(const std::string& name) const {
 
 void ScriptedApp::perform(const AppAction& a, SocketId target) {
     Errno err = Errno::Ok;
+    SocketId acted_on = target;
     switch (a.call) {
         case CallKind::Listen: {
-            const SocketId s = host_.listen(a.socket, a.port, a.accept_as, a.autoread, err);
-            if (s >= 0) {
-                instances_[s] = {a.socket, a.socket};
-                latest_[a.socket] = s;
-                accept_names_[s] = a.accept_as;
+            SocketOptions options;
+            a.options.apply_to(options);
+            acted_on = host_.listen(a.socket, a.port, a.accept_as, a.autoread, options, err);
+            if (acted_on >= 0) {
+                instances_[acted_on] = {a.socket, a.socket};
+                latest_[a.socket] = acted_on;
+                accept_names_[acted_on] = a.accept_as;
             }
-            return;
+            break;
         }
         case CallKind::Connect: {
-            Ipv4 ip = a.to_ip ? *a.to_ip : addresses_.at(a.to_host);
-            const SocketId s = host_.connect(a.socket, {ip, a.to_port}, a.from_port, a.autoread, err);
-            if (s >= 0) {
-                instances_[s] = {a.socket, a.socket};
-                latest_[a.socket] = s;
+            SocketOptions options;
+            a.options.apply_to(options);
+            const Ipv4 ip = a.to_ip ? *a.to_ip : addresses_.at(a.to_host);
+            acted_on = host_.connect(a.socket, {ip, a.to_port}, a.from_port, a.autoread, options, err);
+            if (acted_on >= 0) {
+                instances_[acted_on] = {a.socket, a.socket};
+                latest_[a.socket] = acted_on;
             } else {
                 latest_.erase(a.socket);
             }
-            return;
+            break;
         }
+        case CallKind::Setsockopt:
+            host_.setsockopt(target, a.options);
+            break;
         case CallKind::Send: {
             const std::vector<std::uint8_t> bytes =
                 a.text.empty() ? host_.pattern_bytes(target, a.bytes)
                                : std::vector<std::uint8_t>(a.text.begin(), a.text.end());
             host_.send(target, bytes);
-            return;
+            break;
         }
         case CallKind::Recv:
             read_available(target, a.max_bytes);
-            return;
+            break;
         case CallKind::Shutdown:
             host_.shutdown(target, a.how);
-            return;
+            break;
         case CallKind::Close:
         case CallKind::Abort:
             if (a.call == CallKind::Close)
@@ -67,28 +75,58 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
             }
             accept_names_.erase(target);
             return;
+        case CallKind::Reboot:
+            host_.reboot();
+            instances_.clear();  // pending reactions find their sockets gone
+            latest_.clear();
+            accept_names_.clear();
+            return;
         case CallKind::Accept:
-            return;  // accepting is implicit: listen names the accepted sockets
+        case CallKind::Bind:
+            return;  // implicit: listen names the accepted sockets, listen/connect bind
+    }
+    if (a.every && instances_.count(acted_on)) schedule(a, acted_on, *a.every);
+}
+
+void ScriptedApp::schedule(const AppAction& a, SocketId target, Duration delay) {
+    auto it = instances_.find(target);
+    if (it == instances_.end()) return;
+    const AppAction* ap = &a;
+    auto run = [this, ap, target, label = it->second.label] {
+        // The socket may have been closed (and its number reused) meanwhile.
+        auto cur = instances_.find(target);
+        if (cur == instances_.end() || cur->second.label != label) return;
+        perform(*ap, target);
+    };
+    if (delay.ns == 0)
+        run();
+    else
+        engine_.schedule(engine_.now() + delay, run);
+}
+
+void ScriptedApp::note_activity(SocketId s) {
+    auto it = instances_.find(s);
+    if (it == instances_.end()) return;
+    const std::uint64_t activity = ++it->second.activity;
+    for (const AppAction& a : config_.actions) {
+        if (a.trigger != Trigger::Idle || a.socket != it->second.name) continue;
+        const AppAction* ap = &a;
+        engine_.schedule(engine_.now() + a.after, [this, ap, s, activity, label = it->second.label] {
+            auto cur = instances_.find(s);
+            if (cur == instances_.end() || cur->second.label != label || cur->second.activity != activity)
+                return;  // closed, or data came since: not idle
+            perform(*ap, s);
+        });
     }
 }
 
 void ScriptedApp::react(Trigger trigger, SocketId s) {
     auto it = instances_.find(s);
     if (it == instances_.end()) return;
-    const Instance inst = it->second;
+    const std::string name = it->second.name;
+    if (trigger == Trigger::Connected || trigger == Trigger::Data) note_activity(s);
     for (const AppAction& a : config_.actions) {
-        if (a.trigger != trigger || a.socket != inst.name) continue;
-        const AppAction* ap = &a;
-        auto run = [this, ap, s, label = inst.label] {
-            // The socket may have been closed (and its number reused) meanwhile.
-            auto cur = instances_.find(s);
-            if (cur == instances_.end() || cur->second.label != label) return;
-            perform(*ap, s);
-        };
-        if (a.after.ns == 0)
-            run();
-        else
-            engine_.schedule(engine_.now() + a.after, run);
+        if (a.trigger == trigger && a.socket == name) schedule(a, s, a.after);
     }
 }
 

@@ -7,22 +7,23 @@ namespace tcpsim {
 World::World(const Scenario& scenario, TraceSink& trace)
     : scenario_(scenario), trace_(trace), network_(engine_, trace, scenario.seed) {
     std::vector<TraceHost> trace_hosts;
-    std::map<std::string, std::uint16_t> index;
+    std::map<std::string, NodeId> nodes;  // hosts and NATs share one namespace
     for (const HostConfig& hc : scenario_.hosts) {
         const auto i = static_cast<std::uint16_t>(hosts_.size());
         HostSetup setup{i, hc.name, hc.address, hc.rules, hc.isn, scenario.seed};
         hosts_.push_back(std::make_unique<Host>(setup, engine_, trace_, network_, ledger_));
         network_.add_host(*hosts_.back());
         addresses_[hc.name] = hc.address;
-        index[hc.name] = i;
+        nodes[hc.name] = NodeId::host(i);
         trace_hosts.push_back({hc.name, hc.address, hc.rules.name});
     }
     trace_.set_hosts(std::move(trace_hosts));
+    for (const NatConfig& n : scenario_.nats) nodes[n.name] = network_.add_nat(n);
     for (const LinkConfig& l : scenario_.links)
-        network_.add_link(index.at(l.a), index.at(l.b), l.a_to_b, l.b_to_a);
+        network_.add_link(nodes.at(l.a), nodes.at(l.b), l.a_to_b, l.b_to_a);
     for (const FaultConfig& f : scenario_.faults) network_.add_fault(f);
     for (const AppConfig& a : scenario_.apps) {
-        Host& h = *hosts_[index.at(a.host)];
+        Host& h = *hosts_[nodes.at(a.host).index];
         apps_.push_back(std::make_unique<ScriptedApp>(a, h, engine_, addresses_));
         h.set_app(apps_.back().get());
     }

@@ -368,7 +368,7 @@ TEST_CASE("an unknown top-level key is rejected and the allowed keys are listed"
 TEST_CASE("an unknown key inside a host is rejected with its pointer") {
     const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "mls": "30s"}}})");
     CHECK(e.pointer == "/hosts/a/mls");
-    CHECK(e.expected == "one of the keys address, profile, msl, isn, sysctl");
+    CHECK(e.expected == "one of the keys address, profile, msl, isn, timestamp_offset, sysctl");
     CHECK(e.found == R"(unknown key "mls")");
 }
 
@@ -672,7 +672,7 @@ TEST_CASE("an app call that is not a script call is rejected") {
     const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}},
       "apps": {"a": [{"at": "0s", "call": "accept", "socket": "l"}]}})");
     CHECK(e.pointer == "/apps/a/0/call");
-    CHECK(e.expected == "one of listen, connect, send, recv, shutdown, close, abort");
+    CHECK(e.expected == "one of listen, connect, send, recv, shutdown, close, abort, setsockopt, reboot");
 }
 
 TEST_CASE("a send needs exactly one of bytes or text") {
@@ -858,4 +858,213 @@ TEST_CASE("the README's complete example loads") {
     const Scenario s = load_ok(readme.substr(start + 8, end - start - 8));
     CHECK(s.hosts.size() == 2);
     CHECK_FALSE(s.expectations.empty());
+}
+
+// --- NATs ---
+
+namespace {
+
+// c1 and c2 behind the NAT "nat", and a server; `nats` is the "nats" object, `more` adds
+// top-level members.
+std::string behind_nat(std::string_view nats, std::string_view more = "") {
+    return R"({"hosts": {"c1": {"address": "10.0.0.1"}, "c2": {"address": "10.0.0.2"},
+                 "server": {"address": "203.0.113.9"}},
+      "nats": )" +
+           std::string(nats) + (more.empty() ? "" : ",\n" + std::string(more)) + "}";
+}
+
+const std::string kNat = R"({"nat": {"address": "198.51.100.1", "inside": ["c1", "c2"]}})";
+
+}  // namespace
+
+TEST_CASE("a NAT loads with its address, inside hosts, port pool and timeout, and links name it") {
+    const Scenario s = load_ok(behind_nat(
+        R"({"nat": {"address": "198.51.100.1", "inside": ["c1", "c2"], "ports": "20000  20100",
+                    "timeout": "30s"}})",
+        R"("links": [{"between": ["c1", "nat"]},
+                     {"between": ["nat", "server"], "delay": "5ms", "server->nat": {"loss": 0.5}}])"));
+    REQUIRE(s.nats.size() == 1);
+    const NatConfig& nat = s.nats[0];
+    CHECK(nat.name == "nat");
+    CHECK(nat.address == Ipv4::parse("198.51.100.1").value());
+    CHECK(nat.inside == std::vector<std::string>{"c1", "c2"});
+    CHECK(nat.port_low == 20000);
+    CHECK(nat.port_high == 20100);
+    CHECK(nat.mapping_timeout == seconds(30));
+    CHECK(nat.pointer == "/nats/nat");
+    REQUIRE(s.links.size() == 2);
+    CHECK(s.links[0].b == "nat");
+    CHECK(s.links[1].a == "nat");
+    CHECK(s.links[1].a_to_b.delay == milliseconds(5));
+    CHECK(s.links[1].b_to_a.loss == 0.5);
+}
+
+TEST_CASE("a NAT without ports or timeout hands out 20000-65535 and forgets after 2min idle") {
+    const NatConfig nat = load_ok(behind_nat(kNat)).nats.at(0);
+    CHECK(nat.port_low == 20000);
+    CHECK(nat.port_high == 65535);
+    CHECK(nat.mapping_timeout == minutes(2));
+}
+
+TEST_CASE("nats that is not an object is rejected") {
+    const UserError e = load_error(behind_nat(R"(["nat"])"));
+    CHECK(e.pointer == "/nats");
+    CHECK(contains(e.expected, "an object of NATs"));
+    CHECK(e.found == R"(["nat"])");
+}
+
+TEST_CASE("a NAT name outside letters, digits, '_' and '-' is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"my nat": {"address": "198.51.100.1", "inside": ["c1"]}})"));
+    CHECK(e.pointer == "/nats/my nat");
+    CHECK(contains(e.expected, "letters, digits"));
+    CHECK(e.found == R"("my nat")");
+}
+
+TEST_CASE("a NAT named like a host is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"server": {"address": "198.51.100.1", "inside": ["c1"]}})"));
+    CHECK(e.pointer == "/nats/server");
+    CHECK(e.expected == R"(a name not already used by host "server")");
+    CHECK(e.found == R"("server")");
+}
+
+TEST_CASE("an unknown key inside a NAT is rejected and the NAT keys are listed") {
+    const UserError e = load_error(
+        behind_nat(R"({"nat": {"address": "198.51.100.1", "inside": ["c1"], "pool": "1 2"}})"));
+    CHECK(e.pointer == "/nats/nat/pool");
+    CHECK(e.expected == "one of the keys address, inside, ports, timeout");
+    CHECK(e.found == R"(unknown key "pool")");
+}
+
+TEST_CASE("a NAT without an address is rejected") {
+    const UserError e = load_error(behind_nat(R"({"nat": {"inside": ["c1"]}})"));
+    CHECK(e.pointer == "/nats/nat/address");
+    CHECK(e.expected == R"(a dotted IPv4 address such as "10.0.0.1")");
+    CHECK(e.found == "a missing field");
+}
+
+TEST_CASE("a NAT address that is not a dotted IPv4 address is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"nat": {"address": "198.51.100", "inside": ["c1"]}})"));
+    CHECK(e.pointer == "/nats/nat/address");
+    CHECK(e.expected == R"(a dotted IPv4 address such as "10.0.0.1")");
+    CHECK(e.found == R"("198.51.100")");
+}
+
+TEST_CASE("a NAT address used by a host is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"nat": {"address": "203.0.113.9", "inside": ["c1"]}})"));
+    CHECK(e.pointer == "/nats/nat/address");
+    CHECK(e.expected == R"(an address not already used by host "server")");
+    CHECK(e.found == R"("203.0.113.9")");
+}
+
+TEST_CASE("a NAT address used by another NAT is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"n1": {"address": "198.51.100.1", "inside": ["c1"]},
+                                  "n2": {"address": "198.51.100.1", "inside": ["c2"]}})"));
+    CHECK(e.pointer == "/nats/n2/address");
+    CHECK(e.expected == R"(an address not already used by NAT "n1")");
+    CHECK(e.found == R"("198.51.100.1")");
+}
+
+TEST_CASE("a loopback NAT address is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"nat": {"address": "127.0.0.2", "inside": ["c1"]}})"));
+    CHECK(e.pointer == "/nats/nat/address");
+    CHECK(e.expected == "an address outside 127.0.0.0/8");
+    CHECK(e.found == R"("127.0.0.2")");
+}
+
+TEST_CASE("a NAT without inside hosts is rejected") {
+    const UserError e = load_error(behind_nat(R"({"nat": {"address": "198.51.100.1"}})"));
+    CHECK(e.pointer == "/nats/nat/inside");
+    CHECK(e.expected == R"(a non-empty array of host names, such as ["client"])");
+    CHECK(e.found == "a missing field");
+}
+
+TEST_CASE("a NAT with an empty inside list is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"nat": {"address": "198.51.100.1", "inside": []}})"));
+    CHECK(e.pointer == "/nats/nat/inside");
+    CHECK(e.expected == R"(a non-empty array of host names, such as ["client"])");
+    CHECK(e.found == "[]");
+}
+
+TEST_CASE("a NAT inside list that is not an array is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"nat": {"address": "198.51.100.1", "inside": "c1"}})"));
+    CHECK(e.pointer == "/nats/nat/inside");
+    CHECK(e.expected == R"(a non-empty array of host names, such as ["client"])");
+    CHECK(e.found == R"("c1")");
+}
+
+TEST_CASE("an unknown host inside a NAT is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"nat": {"address": "198.51.100.1", "inside": ["c1", "c3"]}})"));
+    CHECK(e.pointer == "/nats/nat/inside/1");
+    CHECK(e.expected == "one of the hosts c1, c2, server");
+    CHECK(e.found == R"("c3")");
+}
+
+TEST_CASE("a host listed twice inside one NAT is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"nat": {"address": "198.51.100.1", "inside": ["c1", "c1"]}})"));
+    CHECK(e.pointer == "/nats/nat/inside/1");
+    CHECK(e.expected == "a host not already inside this NAT");
+    CHECK(e.found == R"("c1")");
+}
+
+TEST_CASE("a host inside two NATs is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"n1": {"address": "198.51.100.1", "inside": ["c1"]},
+                                  "n2": {"address": "198.51.100.2", "inside": ["c2", "c1"]}})"));
+    CHECK(e.pointer == "/nats/n2/inside/1");
+    CHECK(e.expected == R"(a host not already inside NAT "n1")");
+    CHECK(e.found == R"("c1")");
+}
+
+TEST_CASE("a NAT port pool must be two ports LOW HIGH with 1 <= LOW <= HIGH <= 65535") {
+    const std::string expected =
+        R"(two ports "LOW HIGH" with 1 <= LOW <= HIGH <= 65535, such as "20000 20100")";
+    for (const char* ports : {R"("20100 20000")", R"("0 100")", R"("1 65536")", R"("20000")",
+                              R"("20000-20100")", R"("20000 20100 ")", R"("+1 2")", "20000"}) {
+        CAPTURE(ports);
+        const UserError e = load_error(behind_nat(
+            R"({"nat": {"address": "198.51.100.1", "inside": ["c1"], "ports": )" +
+            std::string(ports) + "}}"));
+        CHECK(e.pointer == "/nats/nat/ports");
+        CHECK(e.expected == expected);
+        CHECK(e.found == ports);
+    }
+}
+
+TEST_CASE("a NAT timeout must be a positive duration") {
+    const UserError zero = load_error(
+        behind_nat(R"({"nat": {"address": "198.51.100.1", "inside": ["c1"], "timeout": "0s"}})"));
+    CHECK(zero.pointer == "/nats/nat/timeout");
+    CHECK(zero.expected == R"(a positive duration, such as "200ms")");
+    CHECK(zero.found == R"("0s")");
+    CHECK(load_error(behind_nat(
+                         R"({"nat": {"address": "198.51.100.1", "inside": ["c1"], "timeout": 60}})"))
+              .pointer == "/nats/nat/timeout");
+}
+
+TEST_CASE("a link naming neither a host nor a NAT lists both") {
+    const UserError e =
+        load_error(behind_nat(kNat, R"("links": [{"between": ["c1", "router"]}])"));
+    CHECK(e.pointer == "/links/0/between/1");
+    CHECK(e.expected == "one of the hosts c1, c2, server or the NATs nat");
+    CHECK(e.found == R"("router")");
+}
+
+TEST_CASE("a link between two NATs is rejected") {
+    const UserError e =
+        load_error(behind_nat(R"({"n1": {"address": "198.51.100.1", "inside": ["c1"]},
+                                  "n2": {"address": "198.51.100.2", "inside": ["c2"]}})",
+                              R"("links": [{"between": ["n1", "n2"]}])"));
+    CHECK(e.pointer == "/links/0/between/1");
+    CHECK(e.expected == "one of the hosts c1, c2, server (a NAT links to hosts only)");
+    CHECK(e.found == R"("n2")");
 }

@@ -260,3 +260,135 @@ TEST_CASE("a zero window is probed with SEQ=SND.UNA-1 until it opens") {
     c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1, {}, 1000), at_ms(1030), out);
     CHECK(sent(out) == V{"PSH|ACK seq=1001 ack=5001 len=1"});
 }
+
+TEST_CASE("a retransmitted SYN arms the retransmission timer once, with the backed-off RTO") {
+    Connection c = syn_sent(rfc793());
+    Actions out;
+    c.on_timer(TimerKind::Retransmit, at_ms(1000), out);
+    CHECK(timers(out) == V{"retransmit expire 1000000000", "retransmit set 3000000000"});
+}
+
+namespace {
+
+Segment ts(Segment s, std::uint32_t val, std::uint32_t ecr) {
+    s.options.timestamp = TimestampOption{val, ecr};
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("timestamps are on when both SYNs carry TSopt, and every later segment carries TSval/TSecr") {
+    Connection c({{kLocal, kRemote}, &linux_rules(), Seq{kIss}, 100, {}, {}, {}});
+    Actions out;
+    c.open_active(Time{}, out);
+    const Segment& syn = first_sent(out);
+    REQUIRE(syn.options.timestamp);
+    CHECK(syn.options.timestamp->val == 100);
+    out.clear();
+    c.on_segment(ts(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), 9000, 100), at_ms(10), out);
+    CHECK(c.timestamps_on());
+    const Segment& ack = first_sent(out);
+    REQUIRE(ack.options.timestamp);
+    CHECK(ack.options.timestamp->val == 110);  // 1 ms ticks
+    CHECK(ack.options.timestamp->ecr == 9000);
+}
+
+TEST_CASE("PAWS: a segment whose TSval is older than TS.Recent is ACKed and dropped (RFC 7323 5.3 R1)") {
+    Connection c({{kLocal, kRemote}, &linux_rules(), Seq{kIss}, 100, {}, {}, {}});
+    Actions out;
+    c.open_active(Time{}, out);
+    c.on_segment(ts(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), 9000, 100), at_ms(10), out);
+    out.clear();
+    c.on_segment(ts(from_peer(Flags::Ack | Flags::Psh, kIrs + 1, kIss + 1, "old"), 8000, 100), at_ms(20), out);
+    CHECK(sent(out) == V{"ACK seq=1001 ack=5001 len=0"});
+    CHECK(c.readable_bytes() == 0);
+    out.clear();
+    c.on_segment(ts(from_peer(Flags::Ack | Flags::Psh, kIrs + 1, kIss + 1, "new"), 9001, 100), at_ms(30), out);
+    CHECK(c.readable_bytes() == 3);
+    CHECK(c.ts_recent() == 9001);
+}
+
+TEST_CASE("keepalive probes at idle, idle+intvl, ... then RST and ETIMEDOUT (L-KA-5)") {
+    SocketOptions o;
+    o.keepalive = true;
+    o.keep_idle = seconds(3);
+    o.keep_interval = seconds(2);
+    o.keep_count = 4;
+    Connection c({{kLocal, kRemote}, &linux_rules(), Seq{kIss}, 0, o, {}, {}});
+    Actions out;
+    c.open_active(Time{}, out);
+    out.clear();
+    c.on_segment(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), Time{}, out);
+    CHECK(timers(out).back() == "keepalive set 3000000000");
+    std::vector<std::string> probes;
+    for (std::int64_t t : {3000, 5000, 7000, 9000}) {
+        out.clear();
+        c.on_timer(TimerKind::Keepalive, at_ms(t), out);
+        CHECK(sent(out) == V{"ACK seq=1000 ack=5001 len=0"});  // SEQ = SND.UNA - 1
+    }
+    out.clear();
+    c.on_timer(TimerKind::Keepalive, at_ms(11000), out);
+    CHECK(sent(out) == V{"RST|ACK seq=1001 ack=5001 len=0"});
+    CHECK(c.state() == State::Closed);
+    CHECK(last_error(out) == Errno::TimedOut);
+}
+
+TEST_CASE("an answered keepalive probe resets the count and waits a full idle period again") {
+    SocketOptions o;
+    o.keepalive = true;
+    o.keep_idle = seconds(3);
+    o.keep_interval = seconds(2);
+    Connection c({{kLocal, kRemote}, &linux_rules(), Seq{kIss}, 0, o, {}, {}});
+    Actions out;
+    c.open_active(Time{}, out);
+    c.on_segment(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), Time{}, out);
+    out.clear();
+    c.on_timer(TimerKind::Keepalive, at_ms(3000), out);
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1), at_ms(3010), out);
+    out.clear();
+    c.on_timer(TimerKind::Keepalive, at_ms(5000), out);
+    CHECK(sent(out).empty());
+    CHECK(timers(out).back() == "keepalive set 6010000000");
+}
+
+TEST_CASE("an orphaned FIN_WAIT_2 closes silently after tcp_fin_timeout; one still owned waits (L-ORPHAN-1, L-HALF-2)") {
+    Connection owned = fin_wait_2(linux_rules());
+    CHECK(owned.state() == State::FinWait2);
+    Connection orphan = established(linux_rules());
+    Actions out;
+    orphan.close(at_ms(20), out);
+    out.clear();
+    orphan.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 2), at_ms(30), out);
+    // Linux RTO after a 10 ms handshake: SRTT + max(4*RTTVAR, 200 ms) = 210 ms.
+    CHECK(timers(out) == V{"retransmit cancel 230000000", "fin_wait_2 set 60030000000"});
+    out.clear();
+    orphan.on_timer(TimerKind::FinWait2, at_ms(60030), out);
+    CHECK(transitions(out) == V{"FIN_WAIT_2 -> CLOSED"});
+    CHECK(sent(out).empty());
+}
+
+TEST_CASE("close with SO_LINGER{1,0} sends RST|ACK on linux, RST on rfc793, and never TIME_WAIT") {
+    SocketOptions o;
+    o.linger = Duration{};
+    for (const ProfileRules* rules : {&linux_rules(), &rfc793()}) {
+        Connection c({{kLocal, kRemote}, rules, Seq{kIss}, 0, o, {}, {}});
+        Actions out;
+        c.open_active(Time{}, out);
+        c.on_segment(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), at_ms(10), out);
+        out.clear();
+        c.close(at_ms(20), out);
+        CHECK(sent(out) == V{rules == &rfc793() ? "RST seq=1001 ack=0 len=0" : "RST|ACK seq=1001 ack=5001 len=0"});
+        CHECK(transitions(out) == V{"ESTABLISHED -> CLOSED"});
+    }
+}
+
+TEST_CASE("a RST in CLOSE_WAIT reports EPIPE on linux and ECONNRESET on rfc793") {
+    for (const ProfileRules* rules : {&linux_rules(), &rfc793()}) {
+        Connection c = established(*rules);
+        Actions out;
+        c.on_segment(from_peer(Flags::Fin | Flags::Ack, kIrs + 1, kIss + 1), at_ms(20), out);
+        out.clear();
+        c.on_segment(from_peer(Flags::Rst, kIrs + 2), at_ms(30), out);
+        CHECK(last_error(out) == (rules == &rfc793() ? Errno::ConnReset : Errno::Pipe));
+    }
+}

@@ -2,6 +2,7 @@
 // connection already in a state, feed it segments, assert exactly what it sends.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,13 @@ inline std::vector<std::string> timers(const Actions& out) {
                         " " + std::to_string(t->expires.ns));
     }
     return v;
+}
+
+// The first segment the connection sent.
+inline const Segment& first_sent(const Actions& out) {
+    for (const Action& a : out.list)
+        if (const auto* t = std::get_if<Transmit>(&a)) return t->segment;
+    throw std::logic_error("nothing was sent");
 }
 
 inline Errno last_error(const Actions& out) {

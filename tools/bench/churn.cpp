@@ -119,7 +119,7 @@ Figures run_churn(std::uint64_t n, Duration time_wait) {
     Server server(*hosts[0]);
     hosts[0]->set_app(&server);
     Errno err;
-    hosts[0]->listen("l", kPort, "s", false, err);
+    hosts[0]->listen("l", kPort, "s", false, {}, err);
     std::vector<std::unique_ptr<Client>> clients;
     for (int i = 1; i <= kClients; ++i) {
         clients.push_back(std::make_unique<Client>(*hosts[static_cast<std::size_t>(i)]));
@@ -132,7 +132,7 @@ Figures run_churn(std::uint64_t n, Duration time_wait) {
     std::function<void()> open_next = [&] {
         Host& c = *hosts[1 + opened % kClients];
         Errno e;
-        c.connect("c", {hosts[0]->ip(), kPort}, std::nullopt, false, e);
+        c.connect("c", {hosts[0]->ip(), kPort}, std::nullopt, false, {}, e);
         if (++opened < n) engine.schedule(engine.now() + milliseconds(1), open_next);
     };
     engine.schedule(Time{}, open_next);

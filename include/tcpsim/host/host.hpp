@@ -1,11 +1,12 @@
 // A simulated host: one IPv4 address, an OS profile, and its TCP stack: the socket API
 // for its application, demultiplexing of arriving segments to connections, listeners
-// and the TIME-WAIT table, ephemeral ports and ISNs. Every call and every action of its
-// connections is recorded in the trace.
+// and the TIME-WAIT table, ports (bind conflicts, ephemeral choice, tw_reuse), ISNs and
+// timestamp clocks, the tw_recycle peer cache, and protocol counters. Every call and
+// every action of its connections is recorded in the trace.
 //
 //   Host h(setup, engine, trace, network, ledger);
 //   Errno e;
-//   SocketId c = h.connect("c", {server_ip, 80}, std::nullopt, e);   // e == EINPROGRESS
+//   SocketId c = h.connect("c", {server_ip, 80}, std::nullopt, true, {}, e);  // EINPROGRESS
 #pragma once
 
 #include <array>
@@ -25,6 +26,7 @@
 #include "tcpsim/host/stream_ledger.hpp"
 #include "tcpsim/host/time_wait_table.hpp"
 #include "tcpsim/tcp/connection.hpp"
+#include "tcpsim/tcp/socket_options.hpp"
 #include "tcpsim/trace/trace.hpp"
 
 namespace tcpsim {
@@ -35,6 +37,7 @@ struct HostSetup {
     Ipv4 ip;
     ProfileRules rules;
     std::optional<std::uint32_t> fixed_isn;
+    std::optional<std::uint32_t> timestamp_offset;
     std::uint64_t seed = 1;
 };
 
@@ -49,9 +52,11 @@ public:
 
     // --- socket API (each call is recorded) ---
     SocketId listen(const std::string& label, std::uint16_t port, const std::string& accept_as,
-                    bool autoread, Errno& error);
+                    bool autoread, const SocketOptions& options, Errno& error);
+    // `local_port`: bind() to it first (L-BIND-1); otherwise an ephemeral port (L-PORT-1).
     SocketId connect(const std::string& label, Endpoint remote, std::optional<std::uint16_t> local_port,
-                     bool autoread, Errno& error);
+                     bool autoread, const SocketOptions& options, Errno& error);
+    Errno setsockopt(SocketId s, const SocketOptionsChange& change);
     Errno send(SocketId s, const std::vector<std::uint8_t>& bytes);
     // The next `n` bytes of the socket's generated stream: a pattern that differs between
     // connections (it is keyed by the ISS), so bytes of one incarnation never pass for another's.
@@ -60,6 +65,9 @@ public:
     Errno shutdown(SocketId s, ShutdownHow how);
     Errno close(SocketId s);
     Errno abort(SocketId s);
+    // The host crashes and comes back: every socket, connection, TIME-WAIT entry and
+    // cached peer timestamp is forgotten, silently (no segment leaves).
+    void reboot();
 
     std::optional<State> socket_state(SocketId s) const;
     bool autoread(SocketId s) const;
@@ -78,6 +86,7 @@ public:
     const ProfileRules& rules() const { return setup_.rules; }
     std::size_t connection_count() const { return connections_.size(); }
     std::size_t time_wait_count() const { return time_wait_.size(); }
+    std::uint64_t counter(const std::string& name) const;
 
 private:
     struct ConnSlot {
@@ -85,9 +94,10 @@ private:
         Host* host;
         SocketId socket = -1;  // -1 once the application closed it (orphan)
         std::int32_t label = kNoSocket;
-        SocketId listener = -1;  // passive opens: whom to tell on ESTABLISHED
+        SocketId listener = -1;   // passive opens: whom to tell on ESTABLISHED
         bool connecting = false;  // an active connect() waits for its result
         bool accepted = false;    // a passive open was handed to the application
+        bool bound = false;       // its port came from an explicit bind (or a listener)
         std::array<TimerHandle, 5> timers{};
     };
     enum class SocketKind : std::uint8_t { Free, Listener, Connection };
@@ -96,6 +106,7 @@ private:
         std::string label;
         std::int32_t trace_label = kNoSocket;
         bool autoread = true;
+        SocketOptions options;
         // Listener
         std::uint16_t port = 0;
         std::string accept_as;
@@ -109,26 +120,45 @@ private:
         // the application can read them, then end-of-stream (as from Linux's closed socket).
         std::vector<std::uint8_t> unread;
     };
+    // L-RECYC-1: the newest timestamp seen from a peer address (tcp_metrics).
+    struct PeerTimestamp {
+        std::uint32_t ts = 0;
+        Time stamp;
+    };
+    // What connect() found for a 4-tuple: free, or a TIME-WAIT entry it may take over.
+    struct PortChoice {
+        std::uint16_t port = 0;
+        bool takes_time_wait = false;
+    };
 
     SocketId new_socket(SocketKind kind, const std::string& label, bool autoread);
     void free_socket(SocketId s);
     SocketEntry* entry(SocketId s);
     const SocketEntry* entry(SocketId s) const;
     ConnSlot* slot_of(const SocketEntry& e) const;
-    Seq next_isn();
-    std::optional<std::uint16_t> pick_ephemeral_port(Endpoint remote);
-    bool tuple_in_use(const FourTuple& t) const;
 
-    ConnSlot& create_slot(const FourTuple& t, SocketId s, std::int32_t label);
+    // ISNs, timestamp clocks and ports.
+    Seq next_isn(const FourTuple& t);
+    std::uint32_t ts_offset_for(const FourTuple& t) const;
+    bool bind_conflict(std::uint16_t port, bool reuse_address) const;
+    std::optional<PortChoice> pick_ephemeral_port(Endpoint remote);
+    void take_over_time_wait(const FourTuple& t, ConnectionParams& p);
+    void bind_port(std::uint16_t port) { ++bound_ports_[port]; }
+    void unbind_port(std::uint16_t port);
+
+    ConnSlot& create_slot(ConnectionParams p, SocketId s, std::int32_t label, bool bound);
     void apply(ConnSlot& slot);
     void after_actions(ConnSlot& slot);
     // Keeps what the application has not read yet before the connection goes away.
     void keep_unread(ConnSlot& slot);
+    void destroy_slot(ConnSlot& slot);
     void on_conn_timer(ConnSlot& slot, TimerKind kind);
     void demote_to_time_wait(ConnSlot& slot);
     void on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Segment& seg);
+    void end_time_wait(const FourTuple& t, Cause cause);
     void expire_time_wait(const FourTuple& t);
-    void on_listener_segment(SocketId listener, const Segment& seg);
+    void remember_peer_timestamp(const Connection& c);
+    void on_listener_segment(SocketId listener, const Segment& seg, std::optional<Seq> isn);
 
     void transmit(const Segment& seg, std::int32_t label, const FourTuple& t);
     TraceEvent event(TraceKind kind, std::int32_t label, const FourTuple* t) const;
@@ -137,6 +167,7 @@ private:
                       Errno error = Errno::Ok);
     void record_timer(std::int32_t label, const FourTuple& t, TimerKind kind, TimerAction action,
                       Time expires);
+    void count(const std::string& counter, std::int32_t label, const FourTuple* t);
     void notify(std::function<void(SocketEvents&)> f);
 
     HostSetup setup_;
@@ -147,13 +178,19 @@ private:
     SocketEvents* app_ = nullptr;
     Rng isn_rng_;
     Rng port_rng_;
-    std::uint32_t next_port_offset_ = 0;
+    std::uint64_t isn_secret_;
+    std::uint64_t ts_secret_;
+    std::uint32_t host_ts_offset_;
+    std::uint32_t port_perturb_ = 0;
     Actions actions_;
 
     std::vector<SocketEntry> sockets_;
     std::vector<SocketId> free_sockets_;
     std::map<std::uint16_t, SocketId> listeners_;
-    // Lookup only; never iterated, so hash order cannot reach output.
+    std::map<std::uint16_t, int> bound_ports_;  // explicitly bound sockets per port
+    std::map<std::uint32_t, PeerTimestamp> peer_timestamps_;  // by peer address
+    std::map<std::string, std::uint64_t> counters_;
+    // Lookup only; never iterated into output (reboot sorts the keys first).
     std::unordered_map<FourTuple, std::unique_ptr<ConnSlot>, FourTupleHash> connections_;
     TimeWaitTable time_wait_;
 };

@@ -33,6 +33,13 @@ enum class SynInTimeWait : std::uint8_t {
     Linux,         // L-TW-3: SEG.SEQ > RCV.NXT or TSval > TS.Recent, ISN = SND.NXT + 65537
 };
 
+// How a TIME-WAIT entry treats segments other than reopening SYNs.
+enum class TimeWaitRules : std::uint8_t {
+    Rfc793,  // RFC 9293 3.10.7.4: ACK what is unacceptable, re-ACK a FIN and restart 2MSL
+    Bsd,     // FreeBSD tcp_twcheck (B-TW-*): drop RSTs and SYNs, ACK all but exact dup ACKs
+    Linux,   // tcp_timewait_state_process (L-TW-*): PAWS, ACKs restart the timer, rate limit
+};
+
 // How initial sequence numbers are chosen.
 enum class IsnGenerator : std::uint8_t {
     Random,       // uniform per connection (teaching, and a safe default)
@@ -86,17 +93,11 @@ struct ProfileRules {
     bool drop_missing_timestamps = false;
 
     // --- TIME-WAIT ---
+    TimeWaitRules time_wait_rules = TimeWaitRules::Rfc793;
     RstInTimeWait rst_in_time_wait = RstInTimeWait::Close;
     SynInTimeWait syn_in_time_wait = SynInTimeWait::Reject;
-    // L-TW-4: a SYN that may not reopen is answered with an ACK (Linux); otherwise it is
-    // silently dropped (FreeBSD B-TW-5, RFC 6191 A.4/B.3).
-    bool time_wait_acks_rejected_syn = false;
-    // L-TW-2: an in-window bare ACK restarts the TIME-WAIT timer (Linux).
-    bool time_wait_ack_restarts = false;
-    // L-TW-4: any ACK-bearing or PAWS-rejected segment (not only a retransmitted FIN)
-    // restarts the timer (Linux).
-    bool time_wait_any_ack_restarts = false;
-    // L-TW-4 is rate-limited by tcp_invalid_ratelimit for pure ACKs and SYNs.
+    // L-TW-4: TIME-WAIT's ACKs to pure ACKs and SYNs at most once per this (Linux
+    // tcp_invalid_ratelimit); zero: no limit.
     Duration invalid_ratelimit;
     // L-ENTER-3: beyond this many TIME-WAIT entries none is created (TCPTimeWaitOverflow).
     std::uint32_t max_tw_buckets = 262144;

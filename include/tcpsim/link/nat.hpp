@@ -34,13 +34,13 @@ struct NatMapping {
 };
 
 struct NatResult {
-    std::optional<Segment> segment;  // the rewritten segment; empty: dropped
-    const char* drop_reason = "";    // "nat: no mapping", "nat: no free port"
+    std::optional<Segment> segment;     // the rewritten segment; empty: dropped
+    const char* drop_reason = "";       // "nat: no mapping", "nat: no free port"
     std::optional<NatMapping> created;  // the mapping this segment created, if any
 };
 
 class Nat {
-public:
+  public:
     explicit Nat(NatConfig config);
 
     const std::string& name() const { return config_.name; }
@@ -56,7 +56,7 @@ public:
     // "nat NAME: 10.0.0.1:40000 -> 198.51.100.1:20000 for 10.0.0.9:80".
     std::string describe(const NatMapping& m) const;
 
-private:
+  private:
     struct Entry {
         Endpoint inside;
         Endpoint remote;
@@ -70,7 +70,7 @@ private:
     NatConfig config_;
     std::map<std::uint16_t, Entry> by_port_;
     std::map<std::pair<Endpoint, Endpoint>, std::uint16_t> by_flow_;  // (inside, remote)
-    std::set<std::pair<Time, std::uint16_t>> expiries_;                // soonest first
+    std::set<std::pair<Time, std::uint16_t>> expiries_;               // soonest first
     // Free ports: every released one, and every port from fresh_ up to port_high.
     std::set<std::uint16_t> released_;
     std::uint32_t fresh_;

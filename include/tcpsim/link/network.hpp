@@ -51,7 +51,7 @@ struct NodeId {
 };
 
 class Network final : public SegmentPort {
-public:
+  public:
     Network(Engine& engine, TraceSink& trace, std::uint64_t seed);
 
     // Hosts are indexed by Host::index(); the network does not own them.
@@ -67,7 +67,7 @@ public:
 
     void transmit(std::uint16_t from_host, const Segment& s) override;
 
-private:
+  private:
     struct Direction {
         LinkDirectionConfig config;
         Rng rng;

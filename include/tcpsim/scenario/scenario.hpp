@@ -15,6 +15,7 @@
 #include "tcpsim/host/profile.hpp"
 #include "tcpsim/host/socket_events.hpp"
 #include "tcpsim/link/link_config.hpp"
+#include "tcpsim/tcp/socket_options.hpp"
 #include "tcpsim/net/address.hpp"
 #include "tcpsim/net/segment.hpp"
 #include "tcpsim/net/tcp_state.hpp"
@@ -29,6 +30,8 @@ struct HostConfig {
     // The profile's rules with the host's overrides ("msl", "sysctl") applied.
     ProfileRules rules;
     std::optional<std::uint32_t> isn;  // fixed initial sequence number (teaching)
+    // TSval clock offset (RFC 7323 5.4); unset: drawn from the host's RNG stream.
+    std::optional<std::uint32_t> timestamp_offset;
     std::string pointer;
 };
 
@@ -60,6 +63,7 @@ enum class Trigger : std::uint8_t {
     Data,        // the application read new bytes (or bytes became readable)
     PeerClosed,  // the application read end-of-stream (peer's FIN)
     Error,       // the connection failed (RST, timeout)
+    Idle,        // nothing was read for `after` since connected or the last data
 };
 
 struct AppAction {
@@ -77,6 +81,10 @@ struct AppAction {
     std::uint16_t to_port = 0;
     std::optional<std::uint16_t> from_port;
     bool autoread = true;   // listen/connect: the app reads everything as it arrives
+    // listen/connect/setsockopt: socket options (accepted sockets inherit the listener's)
+    SocketOptionsChange options;
+    // Repeats the action at this interval while its socket stays open.
+    std::optional<Duration> every;
     // send
     std::uint64_t bytes = 0;
     std::string text;       // send these bytes instead of a generated pattern
@@ -101,6 +109,7 @@ enum class ExpectKind : std::uint8_t {
     Timer,            // timer events matching (kind, action)
     StreamIntegrity,  // bytes read equal bytes written
     RunEnd,           // how the run ended
+    Counter,          // a host's protocol counter (TCPTimeWaitOverflow, TWRecycled, ...)
 };
 
 struct CountSpec {
@@ -131,6 +140,8 @@ struct Expectation {
     bool integrity_ok = true;
     // RunEnd
     RunEnd run_end = RunEnd::Quiescent;
+    // Counter: its final value is checked against `count`
+    std::string counter;
     CountSpec count;
     std::string description;  // the user's "why", printed on failure
     std::string pointer;

@@ -26,6 +26,7 @@
 #include "tcpsim/net/segment.hpp"
 #include "tcpsim/net/tcp_state.hpp"
 #include "tcpsim/tcp/actions.hpp"
+#include "tcpsim/tcp/socket_options.hpp"
 #include "tcpsim/tcp/tcb.hpp"
 
 namespace tcpsim {
@@ -34,6 +35,11 @@ struct ConnectionParams {
     FourTuple tuple;               // local first
     const ProfileRules* rules = nullptr;
     Seq iss;
+    std::uint32_t ts_offset = 0;   // TSval = ts_offset + elapsed ticks (RFC 7323 5.4)
+    SocketOptions options;
+    // Inherited from a TIME-WAIT entry this connection replaces (L-REUSE-4).
+    std::optional<std::uint32_t> ts_recent;
+    std::optional<Time> ts_recent_stamp;
 };
 
 // Result of a recv call: bytes, end of stream, or an error.
@@ -65,6 +71,8 @@ public:
     Errno close(Time now, Actions& out);
     // ABORT: RST where the RFC says so, then CLOSED.
     void abort(Time now, Actions& out);
+    // setsockopt(): keepalive starts or stops at once.
+    void set_options(const SocketOptions& o, Time now, Actions& out);
 
     // --- segment arrival (RFC 9293 3.10.7.3, 3.10.7.4) ---
     void on_segment(const Segment& seg, Time now, Actions& out);
@@ -86,6 +94,12 @@ public:
     // Current retransmission timeout (RFC 6298), for TIME_WAIT length rules.
     Duration rto() const { return rto_; }
     Time time_wait_expires() const { return time_wait_expires_; }
+    const SocketOptions& options() const { return options_; }
+    // RFC 7323: whether both sides agreed on timestamps, and the state PAWS keeps.
+    bool timestamps_on() const { return ts_on_; }
+    std::uint32_t ts_recent() const { return ts_recent_; }
+    std::optional<Time> ts_recent_stamp() const { return ts_recent_stamp_; }
+    std::uint32_t ts_offset() const { return ts_offset_; }
 
 private:
     // connection_user.cpp
@@ -93,6 +107,9 @@ private:
 
     // connection_input.cpp
     void on_segment_syn_sent(const Segment& seg, Time now, Actions& out);
+    // RFC 7323 5.3 R1 (PAWS) and 3.2 (missing TSopt); false drops the segment.
+    bool timestamps_acceptable(const Segment& seg, Time now, Actions& out);
+    void note_timestamp(const Segment& seg, Time now);
     void on_segment_synchronized(const Segment& seg, Time now, Actions& out);
     bool acceptable(const Segment& seg) const;
     void process_ack(const Segment& seg, Time now, Actions& out, bool& stop);
@@ -105,18 +122,27 @@ private:
     void transition(State to, Cause cause, Actions& out, Errno error = Errno::Ok);
     void enter_closed(Cause cause, Errno error, Actions& out);
     void enter_time_wait(Cause cause, Time now, Actions& out);
-    Segment make_segment(Flags flags, Seq seq) const;
-    void send_ack(Actions& out);
-    void send_challenge_ack(Actions& out) { send_ack(out); }
-    void send_reset(Seq seq, Actions& out);
+    Segment make_segment(Flags flags, Seq seq, Time now) const;
+    void emit(Segment s, Actions& out);
+    void send_ack(Time now, Actions& out);
+    void send_challenge_ack(Time now, Actions& out) { send_ack(now, out); }
+    void send_reset(Seq seq, Time now, Actions& out);
+    // SO_LINGER{1,0}, abort and keepalive failure: RST (with ACK where the profile says).
+    void send_abort_reset(Time now, Actions& out);
     void send_syn(Time now, Actions& out);
     void output(Time now, Actions& out);
-    void emit_data_segment(Seq seq, std::uint32_t len, bool with_fin, Actions& out);
+    void emit_data_segment(Seq seq, std::uint32_t len, bool with_fin, Time now, Actions& out);
     void retransmit(Time now, Actions& out);
     void arm_timer(TimerKind kind, Time expires, Actions& out);
     void cancel_timer(TimerKind kind, Actions& out);
     void cancel_all_timers(Actions& out);
     void on_rtt_sample(Duration rtt);
+    void on_keepalive(Time now, Actions& out);
+    void arm_keepalive(Time now, Actions& out);
+    // L-ORPHAN-1: an orphan in FIN-WAIT-2 waits at most tcp_fin_timeout for the peer's FIN.
+    void arm_fin_wait_2(Time now, Actions& out);
+    std::uint32_t tsval(Time now) const;
+    std::uint32_t effective_mss() const;
     std::uint16_t advertised_window() const;
     std::uint32_t unsent_bytes() const;
     Seq data_end() const;  // sequence number after the last queued byte
@@ -130,6 +156,7 @@ private:
     bool orphaned_ = false;
     bool read_shutdown_ = false;
     Errno pending_error_ = Errno::Ok;
+    SocketOptions options_;
 
     // Send side: bytes from SND.UNA (after the SYN) onwards, acknowledged bytes removed.
     std::deque<std::uint8_t> send_buf_;
@@ -152,6 +179,15 @@ private:
     std::optional<Seq> rtt_seq_;  // segment being timed (Karn: never a retransmission)
     Time rtt_start_;
     int retries_ = 0;
+    Time last_received_;
+    int probes_out_ = 0;  // keepalive probes not answered
+
+    // RFC 7323 timestamps.
+    bool ts_on_ = false;
+    std::uint32_t ts_offset_ = 0;
+    std::uint32_t ts_recent_ = 0;
+    std::optional<Time> ts_recent_stamp_;
+    Seq last_ack_sent_;  // Last.ACK.sent (RFC 7323 4.3)
     std::array<std::optional<Time>, 5> timers_{};  // indexed by TimerKind
     Time time_wait_expires_;
 };

@@ -1,8 +1,11 @@
 // TIME-WAIT as a compact record instead of a whole connection (as Linux replaces a socket
-// by a tcp_timewait_sock, L-ENTER-1), and the rules for segments that reach it.
+// by a tcp_timewait_sock, L-ENTER-1), and the rules for segments that reach it, per
+// profile: RFC 9293, FreeBSD tcp_twcheck (B-TW-*) or Linux tcp_timewait_state_process
+// (L-TW-*), with the SYN-acceptance rule chosen separately (RFC 793, RFC 1122, RFC 6191,
+// Linux).
 //
-//   TimeWaitRecord r = TimeWaitRecord::from(conn);
-//   TimeWaitOutcome o = on_time_wait_segment(r, tuple, seg, rules);
+//   TimeWaitRecord r = TimeWaitRecord::from(conn, label, now);
+//   TimeWaitOutcome o = on_time_wait_segment(r, tuple, seg, rules, now, has_listener);
 //   if (o.reply) send(*o.reply);
 #pragma once
 
@@ -22,20 +25,43 @@ struct TimeWaitRecord {
     Seq snd_nxt;
     Seq rcv_nxt;
     std::uint16_t rcv_wnd = 0;
+    bool reuse_address = false;       // SO_REUSEADDR of the socket it came from (L-BIND-1)
+    bool ts_on = false;               // the connection used timestamps
+    std::uint32_t ts_recent = 0;
+    std::uint32_t ts_offset = 0;      // for the TSval of our replies
+    std::optional<Time> ts_recent_stamp;
     std::int32_t socket = kNoSocket;  // trace label of the socket it came from
+    Time entered;                     // tw_entry_stamp (tw_reuse delay, L-REUSE-3)
     Time expires;
+    Duration length;                  // what a restart re-arms (2MSL, or 3.5 RTO with tw_recycle)
+    std::optional<Time> last_ratelimited_ack;  // L-TW-4 rate limit
 
-    static TimeWaitRecord from(const Connection& c, std::int32_t socket);
+    static TimeWaitRecord from(const Connection& c, std::int32_t socket, Time now);
 };
 
 struct TimeWaitOutcome {
     std::optional<Segment> reply;
     bool restart_timer = false;
-    bool close = false;  // leave TIME-WAIT now (CLOSED)
+    bool close = false;               // leave TIME-WAIT now (CLOSED)
+    // A SYN that starts a new incarnation: the entry goes and the listener takes the SYN,
+    // with this ISN when the rule fixes one (else the host's ISN generator picks).
+    bool reopen = false;
+    std::optional<Seq> reopen_isn;
+    std::optional<std::uint32_t> new_ts_recent;
+    bool ratelimited_ack = false;     // the reply counts against the rate limit
     Cause cause;
 };
 
 TimeWaitOutcome on_time_wait_segment(const TimeWaitRecord& r, const FourTuple& tuple,
-                                     const Segment& seg, const ProfileRules& rules);
+                                     const Segment& seg, const ProfileRules& rules, Time now,
+                                     bool listener_exists);
+
+// L-REUSE-3: may connect() take over this TIME-WAIT 4-tuple? `port_was_bound`: the local
+// port came from an explicit bind() (then tcp_tw_reuse does not matter).
+bool time_wait_reusable(const TimeWaitRecord& r, const FourTuple& tuple, const ProfileRules& rules,
+                        Time now, bool port_was_bound);
+
+// L-TW-3 / L-REUSE-4: the ISN of a connection that replaces a TIME-WAIT entry.
+Seq isn_after_time_wait(const TimeWaitRecord& r);
 
 }  // namespace tcpsim

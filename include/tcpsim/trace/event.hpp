@@ -19,7 +19,10 @@
 
 namespace tcpsim {
 
-enum class TraceKind : std::uint8_t { Segment, State, Timer, Call, Link, Run };
+// Counter: a host's protocol counter went up (named as Linux's MIB counters:
+// TCPTimeWaitOverflow, TWRecycled, PAWSPassiveRejected...); `text` names it, `value` is
+// the new total.
+enum class TraceKind : std::uint8_t { Segment, State, Timer, Call, Link, Run, Counter };
 
 // What happened to a segment. Send/Deliver happen at a host; the rest on a link.
 enum class SegmentEvent : std::uint8_t { Send, Deliver, Drop, Duplicate, Delay };
@@ -29,6 +32,7 @@ enum class TimerKind : std::uint8_t { Retransmit, TimeWait, FinWait2, Keepalive,
 enum class TimerAction : std::uint8_t { Set, Restart, Cancel, Expire };
 
 enum class CallKind : std::uint8_t {
+    Bind,
     Listen,
     Connect,
     Accept,
@@ -37,6 +41,8 @@ enum class CallKind : std::uint8_t {
     Shutdown,
     Close,
     Abort,
+    Setsockopt,
+    Reboot,  // the host crashed and came back: every socket and connection is gone
 };
 
 std::string_view to_string(TraceKind k);

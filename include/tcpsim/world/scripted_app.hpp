@@ -1,5 +1,6 @@
 // The application on one host, as the scenario scripts it: calls at given times and
-// reactions to socket events (connected, data, peer closed, error).
+// reactions to socket events (connected, data, peer closed, error, idle), optionally
+// repeated ("every"), e.g. an application heartbeat.
 //
 // Reactions name a socket by its scenario name; accepted connections ("s", "s.2", ...)
 // all answer to their accept_as name, so one script serves every accepted connection.
@@ -35,10 +36,15 @@ private:
         std::string name;   // the scenario name reactions use
         std::string label;  // this connection's own label ("s.2")
         bool eof_reported = false;  // peer_closed fires once
+        std::uint64_t activity = 0;  // bumped by connect and data: stale idle checks see it
     };
 
     void perform(const AppAction& a, SocketId target);
+    // Runs `a` on `target` now or after its delay, unless the socket is gone by then.
+    void schedule(const AppAction& a, SocketId target, Duration delay);
     void react(Trigger trigger, SocketId s);
+    // Data or a new connection: idle reactions count from now.
+    void note_activity(SocketId s);
     // One recv call and the reactions it triggers.
     void read_available(SocketId s, std::uint64_t max_bytes);
     SocketId socket_named(const std::string& name) const;
