@@ -39,7 +39,8 @@ void Host::deliver(const Segment& seg) {
         on_time_wait_segment(t, *tw, seg);
         return;
     }
-    if (listener_it != listeners_.end() && seg.dst.ip == setup_.ip) {
+    // Listeners take any of the host's addresses, loopback included (INADDR_ANY).
+    if (listener_it != listeners_.end() && (seg.dst.ip == setup_.ip || seg.dst.ip.is_loopback())) {
         on_listener_segment(listener_it->second, seg, std::nullopt);
         return;
     }

@@ -112,8 +112,8 @@ std::optional<Host::PortChoice> Host::pick_ephemeral_port(Endpoint remote) {
     const bool split = r.ephemeral_parity_split && remaining > 1;
     if (split) remaining &= ~1u;
     const Time now = engine_.now();
-    std::uint32_t offset =
-        (keyed_hash(isn_secret_, {{setup_.ip, 0}, remote}) + port_perturb_) % remaining;
+    const Ipv4 source = source_for(remote.ip);
+    std::uint32_t offset = (keyed_hash(isn_secret_, {{source, 0}, remote}) + port_perturb_) % remaining;
     if (split) offset &= ~1u;
     const std::uint32_t step = split ? 2 : 1;
     for (std::uint32_t pass = 0; pass < (split ? 2u : 1u); ++pass) {
@@ -121,7 +121,7 @@ std::optional<Host::PortChoice> Host::pick_ephemeral_port(Endpoint remote) {
             const auto port = static_cast<std::uint16_t>(low + (offset + i + pass) % remaining);
             // Ports held by an explicit bind() or a listener are never chosen.
             if (bound_ports_.count(port) || listeners_.count(port)) continue;
-            const FourTuple t{{setup_.ip, port}, remote};
+            const FourTuple t{{source, port}, remote};
             if (connections_.count(t)) continue;
             bool takes_time_wait = false;
             if (TimeWaitEntry* tw = time_wait_.find(t)) {
@@ -181,7 +181,7 @@ SocketId Host::connect(const std::string& label, Endpoint remote,
             free_socket(s);
             return -1;
         }
-        const FourTuple t{{setup_.ip, *local_port}, remote};
+        const FourTuple t{{source_for(remote.ip), *local_port}, remote};
         TimeWaitEntry* tw = time_wait_.find(t);
         if (connections_.count(t) == 0 &&
             (!tw || time_wait_reusable(tw->record, t, setup_.rules, now, true)))
@@ -196,7 +196,7 @@ SocketId Host::connect(const std::string& label, Endpoint remote,
         return -1;
     }
     SocketEntry& en = sockets_[static_cast<std::size_t>(s)];
-    en.tuple = {{setup_.ip, choice->port}, remote};
+    en.tuple = {{source_for(remote.ip), choice->port}, remote};
     ConnectionParams p{en.tuple, &setup_.rules, Seq{}, ts_offset_for(en.tuple), options, {}, {}};
     if (choice->takes_time_wait) {
         take_over_time_wait(en.tuple, p);

@@ -198,21 +198,6 @@ Knob flag_knob(std::string_view name, std::string_view meaning, bool ProfileRule
                 [=](const ProfileRules& r) { return std::string((r.*field != inverted) ? "1" : "0"); }};
 }
 
-std::optional<std::pair<int, int>> parse_port_range(std::string_view s) {
-    int a = 0;
-    int b = 0;
-    const char* end = s.data() + s.size();
-    auto r1 = std::from_chars(s.data(), end, a);
-    if (r1.ec != std::errc{}) return std::nullopt;
-    const char* p = r1.ptr;
-    if (p == end || (*p != ' ' && *p != '\t' && *p != '-')) return std::nullopt;
-    while (p != end && (*p == ' ' || *p == '\t' || *p == '-')) ++p;
-    auto r2 = std::from_chars(p, end, b);
-    if (r2.ec != std::errc{} || r2.ptr != end) return std::nullopt;
-    if (a < 1 || b > 65535 || a > b) return std::nullopt;
-    return std::pair{a, b};
-}
-
 template <typename E, std::size_t N>
 Knob enum_knob(std::string_view name, std::string_view expected, std::string_view meaning,
                E ProfileRules::*field, std::array<std::pair<E, std::string_view>, N> names) {
@@ -308,8 +293,8 @@ const std::vector<Knob>& knobs() {
                              auto range = v.kind == KnobValue::Kind::Text ? parse_port_range(v.text_value)
                                                                           : std::nullopt;
                              if (!range) return std::string("two ports \"LOW HIGH\" with 1 <= LOW <= HIGH <= 65535");
-                             r.ephemeral_low = static_cast<std::uint16_t>(range->first);
-                             r.ephemeral_high = static_cast<std::uint16_t>(range->second);
+                             r.ephemeral_low = range->first;
+                             r.ephemeral_high = range->second;
                              return std::nullopt;
                          },
                          [](const ProfileRules& r) {
@@ -385,6 +370,21 @@ const std::vector<Knob>& knobs() {
 }
 
 }  // namespace
+
+std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_port_range(std::string_view s) {
+    int a = 0;
+    int b = 0;
+    const char* end = s.data() + s.size();
+    auto r1 = std::from_chars(s.data(), end, a);
+    if (r1.ec != std::errc{}) return std::nullopt;
+    const char* p = r1.ptr;
+    if (p == end || (*p != ' ' && *p != '\t')) return std::nullopt;
+    while (p != end && (*p == ' ' || *p == '\t')) ++p;
+    auto r2 = std::from_chars(p, end, b);
+    if (r2.ec != std::errc{} || r2.ptr != end) return std::nullopt;
+    if (a < 1 || b > 65535 || a > b) return std::nullopt;
+    return std::pair{static_cast<std::uint16_t>(a), static_cast<std::uint16_t>(b)};
+}
 
 std::span<const ProfileRules> all_profiles() { return profiles(); }
 

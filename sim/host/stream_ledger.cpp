@@ -18,8 +18,17 @@ void StreamLedger::writer_closed(const FourTuple& writer) {
     if (it->second.unread.empty()) streams_.erase(it);
 }
 
+void StreamLedger::alias(const FourTuple& inside, const FourTuple& outside) {
+    aliases_[outside] = inside;                      // the remote reads the inside writer
+    aliases_[inside.reversed()] = outside.reversed();  // the inside host reads the remote writer
+}
+
 bool StreamLedger::read(const FourTuple& reader, const std::vector<std::uint8_t>& bytes) {
     auto it = streams_.find(reader.reversed());
+    if (it == streams_.end()) {
+        auto a = aliases_.find(reader.reversed());
+        if (a != aliases_.end()) it = streams_.find(a->second);
+    }
     if (it == streams_.end()) return bytes.empty();
     auto& unread = it->second.unread;
     const std::size_t n = std::min(unread.size(), bytes.size());

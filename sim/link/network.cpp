@@ -167,7 +167,13 @@ void Network::at_nat(std::uint16_t index, std::uint16_t origin, const Segment& s
         record(SegmentEvent::Drop, origin, s, r.drop_reason, {});
         return;
     }
-    if (r.created) record_link(origin, s, "nat", trace_.intern_text(nat.describe(*r.created)));
+    if (r.created) {
+        record_link(origin, s, "nat", trace_.intern_text(nat.describe(*r.created)));
+        if (ledger_) {
+            const NatMapping& m = *r.created;
+            ledger_->alias({m.inside, m.remote}, {{nat.address(), m.public_port}, m.remote});
+        }
+    }
     const std::optional<NodeId> next = direct(at, r.segment->dst.ip);
     if (!next) {
         record(SegmentEvent::Drop, origin, *r.segment, "no route", {});

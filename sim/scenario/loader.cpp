@@ -163,24 +163,6 @@ std::string describe_fault(const FaultConfig& f) {
     return out;
 }
 
-// "LOW HIGH": two decimal ports separated by spaces, 1 <= LOW <= HIGH <= 65535.
-std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_ports(std::string_view s) {
-    auto port = [](std::string_view digits) -> std::optional<std::uint16_t> {
-        std::uint32_t p = 0;
-        const char* end = digits.data() + digits.size();
-        auto [stop, ec] = std::from_chars(digits.data(), end, p);
-        if (ec != std::errc{} || stop != end || p < 1 || p > 65535) return std::nullopt;
-        return static_cast<std::uint16_t>(p);
-    };
-    const std::size_t space = s.find(' ');
-    const std::size_t second = s.find_first_not_of(' ', space);
-    if (space == std::string_view::npos || second == std::string_view::npos) return std::nullopt;
-    const auto low = port(s.substr(0, space));
-    const auto high = port(s.substr(second));
-    if (!low || !high || *low > *high) return std::nullopt;
-    return std::pair{*low, *high};
-}
-
 // Applies one "msl" or "sysctl" setting to the host's rules.
 void apply_setting(ProfileRules& rules, const std::string& knob, const Node& n) {
     const Json& j = n.json();
@@ -446,7 +428,7 @@ class ScenarioReader {
             c.inside.push_back(std::move(host));
         }
         if (auto ports = o.get("ports")) {
-            std::tie(c.port_low, c.port_high) = ports->parsed(parse_ports, kPortsExpected);
+            std::tie(c.port_low, c.port_high) = ports->parsed(parse_port_range, kPortsExpected);
         }
         if (auto t = o.get("timeout")) c.mapping_timeout = t->positive_duration();
         return c;

@@ -6,11 +6,12 @@ namespace tcpsim {
 
 World::World(const Scenario& scenario, TraceSink& trace)
     : scenario_(scenario), trace_(trace), network_(engine_, trace, scenario.seed) {
+    network_.set_stream_ledger(ledger_);
     std::vector<TraceHost> trace_hosts;
     std::map<std::string, NodeId> nodes;  // hosts and NATs share one namespace
     for (const HostConfig& hc : scenario_.hosts) {
         const auto i = static_cast<std::uint16_t>(hosts_.size());
-        HostSetup setup{i, hc.name, hc.address, hc.rules, hc.isn, scenario.seed};
+        HostSetup setup{i, hc.name, hc.address, hc.rules, hc.isn, hc.timestamp_offset, scenario.seed};
         hosts_.push_back(std::make_unique<Host>(setup, engine_, trace_, network_, ledger_));
         network_.add_host(*hosts_.back());
         addresses_[hc.name] = hc.address;

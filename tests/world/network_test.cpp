@@ -351,11 +351,7 @@ TEST_CASE("a host connecting to its own address completes the handshake with zer
     CHECK(socket_state_at(trace, "a", "s", at(seconds(1))) == State::Established);
 }
 
-// Fails until the host stack takes 127.0.0.1 as the source of a connect to 127.0.0.0/8
-// and lets listeners accept segments to 127.0.0.0/8 (today it answers RST: ECONNREFUSED);
-// the network already loops the segments back. Drop should_fail() then.
-TEST_CASE("a host connecting to 127.0.0.1 completes the handshake with zero delay" *
-          doctest::should_fail()) {
+TEST_CASE("a host connecting to 127.0.0.1 completes the handshake with zero delay") {
     const Scenario sc = load(R"({
       "hosts": {"a": {"address": "10.0.0.1"}},
       "apps": {"a": [{"at": "0s", "call": "listen", "socket": "l", "port": 80, "accept_as": "s"},

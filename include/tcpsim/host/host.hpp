@@ -137,6 +137,8 @@ private:
     const SocketEntry* entry(SocketId s) const;
     ConnSlot* slot_of(const SocketEntry& e) const;
 
+    // The source address toward `remote`: loopback stays on loopback.
+    Ipv4 source_for(Ipv4 remote) const { return remote.is_loopback() ? remote : setup_.ip; }
     // ISNs, timestamp clocks and ports.
     Seq next_isn(const FourTuple& t);
     std::uint32_t ts_offset_for(const FourTuple& t) const;

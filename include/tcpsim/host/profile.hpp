@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tcpsim/core/time.hpp"
@@ -150,6 +151,9 @@ std::span<const KnobInfo> all_knobs();
 // place and what was found).
 std::optional<std::string> apply_knob(ProfileRules& rules, std::string_view name,
                                       const KnobValue& value);
+
+// "LOW HIGH" with 1 <= LOW <= HIGH <= 65535, as ip_local_port_range is written.
+std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_port_range(std::string_view text);
 
 // The knob's current value, as a scenario would spell it.
 std::string knob_value(const ProfileRules& rules, std::string_view name);

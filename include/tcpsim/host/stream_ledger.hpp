@@ -24,6 +24,9 @@ public:
     // Checks bytes read by the reader (reader local first). True iff they are exactly the
     // next bytes its peer wrote.
     bool read(const FourTuple& reader, const std::vector<std::uint8_t>& bytes);
+    // A NAT rewrote `inside` (as the inside host sees it) to `outside` (as the remote
+    // host sees it): each side's reads find the other side's writes under its own tuple.
+    void alias(const FourTuple& inside, const FourTuple& outside);
 
     std::size_t streams() const { return streams_.size(); }
 
@@ -33,6 +36,7 @@ private:
         bool writer_alive = true;
     };
     std::unordered_map<FourTuple, Stream, FourTupleHash> streams_;  // never iterated
+    std::unordered_map<FourTuple, FourTuple, FourTupleHash> aliases_;  // reader's view -> writer's key
 };
 
 }  // namespace tcpsim

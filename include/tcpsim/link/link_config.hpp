@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tcpsim/core/time.hpp"
+#include "tcpsim/net/address.hpp"
 #include "tcpsim/net/segment.hpp"
 
 namespace tcpsim {
@@ -40,6 +42,19 @@ struct FaultConfig {
     FaultAction action = FaultAction::Drop;
     Duration delay;  // Delay: extra time before delivery
     std::string description;  // the user's words, or one made from the match
+    std::string pointer;
+};
+
+// A NAT box: hosts listed in `inside` reach every host they have no direct link to
+// through it; it rewrites their source address to its own and the source port to one of
+// its pool, and maps replies back. TCP options (timestamps) pass through unchanged.
+struct NatConfig {
+    std::string name;
+    Ipv4 address;                    // the public address
+    std::vector<std::string> inside; // host names
+    std::uint16_t port_low = 20000;  // source ports it hands out
+    std::uint16_t port_high = 65535;
+    Duration mapping_timeout = minutes(2);  // idle mapping lifetime (conntrack TIME_WAIT is 2 min)
     std::string pointer;
 };
 

@@ -23,7 +23,7 @@
 #include "tcpsim/core/time.hpp"
 #include "tcpsim/net/address.hpp"
 #include "tcpsim/net/segment.hpp"
-#include "tcpsim/scenario/scenario.hpp"
+#include "tcpsim/link/link_config.hpp"
 
 namespace tcpsim {
 

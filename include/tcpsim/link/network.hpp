@@ -64,6 +64,8 @@ class Network final : public SegmentPort {
     void add_link(std::uint16_t a, std::uint16_t b, const LinkDirectionConfig& a_to_b,
                   const LinkDirectionConfig& b_to_a);
     void add_fault(const FaultConfig& fault);
+    // Told of each NAT mapping, so stream integrity holds across address translation.
+    void set_stream_ledger(StreamLedger& ledger) { ledger_ = &ledger; }
 
     void transmit(std::uint16_t from_host, const Segment& s) override;
 
@@ -93,6 +95,7 @@ class Network final : public SegmentPort {
 
     Engine& engine_;
     TraceSink& trace_;
+    StreamLedger* ledger_ = nullptr;
     std::uint64_t seed_;
     std::vector<Host*> hosts_;                       // by index
     std::vector<std::unique_ptr<Nat>> nats_;         // by index
