@@ -79,9 +79,11 @@ void add_call(Json& j, const TraceEvent& e) {
     if (e.call == CallKind::Recv) j["integrity"] = e.integrity_ok;
 }
 
-void add_fault(Json& j, const Trace& trace, const TraceEvent& e) {
-    j["event"] = "fault";
-    j["fault"] = trace.text(e.text);
+// A Link event: "fault" (a scripted fault hit the segment) or "nat" (a NAT mapped it).
+void add_link(Json& j, const Trace& trace, const TraceEvent& e) {
+    const std::string_view what = std::string_view(e.reason) == "nat" ? "nat" : "fault";
+    j["event"] = what;
+    j[std::string(what)] = trace.text(e.text);
     add_segment_fields(j, e);
 }
 
@@ -131,7 +133,7 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
                 add_call(j, e);
                 break;
             case TraceKind::Link:
-                add_fault(j, trace, e);
+                add_link(j, trace, e);
                 break;
             case TraceKind::Run:
                 add_run(j, trace, e);

@@ -95,7 +95,12 @@ void append_call(std::string& line, const TraceEvent& e) {
     if (e.call == CallKind::Recv && !e.integrity_ok) line += " (integrity FAILED)";
 }
 
-void append_fault(std::string& line, const Trace& trace, const TraceEvent& e) {
+// A Link event: a scripted fault hit a segment, or a NAT made a mapping for one.
+void append_link(std::string& line, const Trace& trace, const TraceEvent& e) {
+    if (std::string_view(e.reason) == "nat") {
+        fmt::format_to(std::back_inserter(line), "{} (for {})", trace.text(e.text), flags_text(e.flags));
+        return;
+    }
     fmt::format_to(std::back_inserter(line), "fault \"{}\" hit {}  ", trace.text(e.text),
                    flags_text(e.flags));
     append_segment_fields(line, e);
@@ -177,7 +182,7 @@ void write_timeline(const Trace& trace, std::ostream& out) {
                 append_call(line, e);
                 break;
             case TraceKind::Link:
-                append_fault(line, trace, e);
+                append_link(line, trace, e);
                 break;
             case TraceKind::Run:
                 append_run(line, trace, e);

@@ -1,4 +1,5 @@
 #include "tcpsim/views/timeline.hpp"
+#include "tcpsim/views/json_lines.hpp"
 
 #include <doctest/doctest.h>
 
@@ -211,4 +212,23 @@ TEST_CASE("timeline says a run was stopped by a cap and which limit to raise") {
     trace.finish({RunEnd::DurationReached, ms(30'000), 9});
     CHECK(lines_of(trace).back() ==
           "-- run ended: scenario duration reached at 30.000000000 after 9 events");
+}
+
+TEST_CASE("a NAT mapping reads as the mapping, not as a fault, in the timeline and JSON lines") {
+    Trace trace;
+    trace.set_hosts({{"c1", Ipv4::parse("10.0.0.1").value(), "linux"}});
+    TraceEvent e;
+    e.kind = TraceKind::Link;
+    e.reason = "nat";
+    e.flags = Flags::Syn;
+    e.text = trace.intern_text("nat nat: 10.0.0.1:40000 -> 198.51.100.1:20000 for 10.0.0.9:80");
+    trace.record(e);
+    std::ostringstream timeline;
+    write_timeline(trace, timeline);
+    CHECK(timeline.str().find("nat nat: 10.0.0.1:40000 -> 198.51.100.1:20000 for 10.0.0.9:80 (for SYN)") !=
+          std::string::npos);
+    CHECK(timeline.str().find("fault") == std::string::npos);
+    std::ostringstream json;
+    write_json_lines(trace, json);
+    CHECK(json.str().find(R"("event":"nat","nat":"nat nat: 10.0.0.1:40000)") != std::string::npos);
 }
