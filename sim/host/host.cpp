@@ -81,13 +81,7 @@ std::uint64_t Host::counter(const std::string& name) const {
 void Host::transmit(const Segment& seg, std::int32_t label, const FourTuple& t) {
     TraceEvent e = event(TraceKind::Segment, label, &t);
     e.segment_event = SegmentEvent::Send;
-    e.flags = seg.flags;
-    e.seq = seg.seq;
-    e.ack = seg.ack;
-    e.len = seg.len();
-    e.win = seg.window;
-    e.mss = seg.options.mss;
-    e.ts = seg.options.timestamp;
+    set_segment_fields(e, seg);
     trace_.record(e);
     port_.transmit(setup_.index, seg);
 }

@@ -20,13 +20,7 @@ void Host::deliver(const Segment& seg) {
     }
     TraceEvent e = event(TraceKind::Segment, label, &t);
     e.segment_event = SegmentEvent::Deliver;
-    e.flags = seg.flags;
-    e.seq = seg.seq;
-    e.ack = seg.ack;
-    e.len = seg.len();
-    e.win = seg.window;
-    e.mss = seg.options.mss;
-    e.ts = seg.options.timestamp;
+    set_segment_fields(e, seg);
     trace_.record(e);
 
     if (conn_it != connections_.end()) {

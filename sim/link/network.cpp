@@ -84,13 +84,7 @@ void Network::record(SegmentEvent what, std::uint16_t from, const Segment& s, co
     e.has_conn = true;
     e.conn = {s.src, s.dst};
     e.segment_event = what;
-    e.flags = s.flags;
-    e.seq = s.seq;
-    e.ack = s.ack;
-    e.len = s.len();
-    e.win = s.window;
-    e.mss = s.options.mss;
-    e.ts = s.options.timestamp;
+    set_segment_fields(e, s);
     e.reason = reason;
     e.delay = delay;
     trace_.record(e);
@@ -104,11 +98,7 @@ void Network::record_link(std::uint16_t from, const Segment& s, const char* reas
     e.host = from;
     e.has_conn = true;
     e.conn = {s.src, s.dst};
-    e.flags = s.flags;
-    e.seq = s.seq;
-    e.ack = s.ack;
-    e.len = s.len();
-    e.win = s.window;
+    set_segment_fields(e, s);
     e.reason = reason;
     e.text = text;
     trace_.record(e);

@@ -68,6 +68,16 @@ constexpr std::array<std::pair<CallKind, std::string_view>, 11> kCalls{{
 
 }  // namespace
 
+void set_segment_fields(TraceEvent& e, const Segment& s) {
+    e.flags = s.flags;
+    e.seq = s.seq;
+    e.ack = s.ack;
+    e.len = s.len();
+    e.win = s.window;
+    e.mss = s.options.mss;
+    e.ts = s.options.timestamp;
+}
+
 std::string_view to_string(TraceKind k) { return name_of(kKinds, k); }
 std::string_view to_string(SegmentEvent e) { return name_of(kSegmentEvents, e); }
 std::string_view to_string(TimerKind k) { return name_of(kTimers, k); }

@@ -5,81 +5,12 @@
 
 #include <sstream>
 
+#include "trace_builders.hpp"
+
 using namespace tcpsim;
+using namespace tcpsim::test;
 
 namespace {
-
-constexpr std::uint16_t kClient = 0;
-constexpr std::uint16_t kServer = 1;
-
-Time ms(std::int64_t n) { return Time{} + milliseconds(n); }
-
-FourTuple client_side() {
-    return {{Ipv4::parse("10.0.0.1").value(), 49152}, {Ipv4::parse("10.0.0.2").value(), 80}};
-}
-
-Trace two_hosts() {
-    Trace trace;
-    trace.set_hosts({{"client", Ipv4::parse("10.0.0.1").value(), "linux"},
-                     {"server", Ipv4::parse("10.0.0.2").value(), "linux"}});
-    return trace;
-}
-
-TraceEvent event(TraceKind kind, std::int64_t t_ms, std::uint16_t host, std::int32_t socket) {
-    TraceEvent e;
-    e.kind = kind;
-    e.t = ms(t_ms);
-    e.host = host;
-    e.socket = socket;
-    return e;
-}
-
-TraceEvent on(TraceEvent e, const FourTuple& conn) {
-    e.has_conn = true;
-    e.conn = conn;
-    return e;
-}
-
-TraceEvent segment(std::int64_t t_ms, std::uint16_t host, std::int32_t socket, SegmentEvent what,
-                   Flags flags, std::uint32_t seq, std::uint32_t ack, std::uint32_t len,
-                   std::uint16_t win) {
-    TraceEvent e = event(TraceKind::Segment, t_ms, host, socket);
-    e.segment_event = what;
-    e.flags = flags;
-    e.seq = {seq};
-    e.ack = {ack};
-    e.len = len;
-    e.win = win;
-    return e;
-}
-
-TraceEvent state(std::int64_t t_ms, std::uint16_t host, std::int32_t socket, State from, State to,
-                 Cause cause, Errno error = Errno::Ok) {
-    TraceEvent e = event(TraceKind::State, t_ms, host, socket);
-    e.from = from;
-    e.to = to;
-    e.cause = cause;
-    e.error = error;
-    return e;
-}
-
-TraceEvent timer(std::int64_t t_ms, std::uint16_t host, std::int32_t socket, TimerKind kind,
-                 TimerAction action, std::int64_t expires_ms = 0) {
-    TraceEvent e = event(TraceKind::Timer, t_ms, host, socket);
-    e.timer = kind;
-    e.action = action;
-    e.expires = ms(expires_ms);
-    return e;
-}
-
-TraceEvent call(std::int64_t t_ms, std::uint16_t host, std::int32_t socket, CallKind kind,
-                Errno error, std::int64_t value = 0) {
-    TraceEvent e = event(TraceKind::Call, t_ms, host, socket);
-    e.call = kind;
-    e.error = error;
-    e.value = value;
-    return e;
-}
 
 std::vector<std::string> lines_of(const Trace& trace) {
     std::ostringstream out;

@@ -102,4 +102,7 @@ struct TraceEvent {
     bool integrity_ok = true;  // Recv: the bytes read equal the bytes the peer wrote
 };
 
+// Copies a segment's header fields (flags, seq, ack, len, win, MSS, timestamps) into `e`.
+void set_segment_fields(TraceEvent& e, const Segment& s);
+
 }  // namespace tcpsim
