@@ -199,7 +199,7 @@ std::vector<std::string_view> expectation_keys(ExpectKind kind) {
             keys.insert(keys.end(), {"host", "socket", "is"});
             break;
         case ExpectKind::Segments:
-            keys.insert(keys.end(), {"from", "event", "flags", "len", "count", "min", "max"});
+            keys.insert(keys.end(), {"from", "event", "flags", "len", "seq", "ack", "count", "min", "max"});
             break;
         case ExpectKind::CallResult:
             keys.insert(keys.end(), {"host", "socket", "call", "result", "at"});
@@ -539,7 +539,8 @@ class ScenarioReader {
     Expectation read_expectation(const Node& n) {
         Object o(n,
                  {"type", "why", "host", "socket", "at", "is", "from", "event", "flags", "len",
-                  "count", "min", "max", "call", "result", "to", "timer", "action", "ok", "counter"},
+                  "count", "min", "max", "call", "result", "to", "timer", "action", "ok", "counter",
+                  "seq", "ack"},
                  R"(an expectation, such as {"type": "run_end", "is": "quiescent"})");
         Expectation e;
         e.pointer = n.pointer();
@@ -568,6 +569,8 @@ class ScenarioReader {
                 if (auto v = o.get("len")) {
                     e.len = static_cast<std::uint32_t>(v->integer(0, kU32Max));
                 }
+                if (auto v = o.get("seq")) e.seq = static_cast<std::uint32_t>(v->integer(0, kU32Max));
+                if (auto v = o.get("ack")) e.ack = static_cast<std::uint32_t>(v->integer(0, kU32Max));
                 e.count = read_count(o, true);
                 break;
             case ExpectKind::CallResult: {

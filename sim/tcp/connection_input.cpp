@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "tcpsim/tcp/connection.hpp"
+#include "tcpsim/tcp/reset.hpp"
 
 namespace tcpsim {
 
@@ -201,8 +202,9 @@ void Connection::on_segment_synchronized(const Segment& seg, Time now, Actions& 
             send_challenge_ack(now, out);  // RFC 5961 4.2
             return;
         }
-        // RFC 793: a SYN in the window is an error: send a reset, enter CLOSED.
-        send_reset(seg.is(Flags::Ack) ? seg.ack : tcb_.snd.nxt, now, out);
+        // RFC 793: a SYN in the window is an error: send a reset (formed from the SYN as
+        // RFC 9293 3.5.2 says, as 4.4BSD's dropwithreset does), enter CLOSED.
+        if (auto rst = reset_for_no_connection(seg)) emit(std::move(*rst), out);
         enter_closed({"rcv SYN in window", "RFC 793 3.9"}, Errno::ConnReset, out);
         return;
     }

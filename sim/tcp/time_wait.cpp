@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "tcpsim/tcp/connection.hpp"
+#include "tcpsim/tcp/reset.hpp"
 
 namespace tcpsim {
 
@@ -206,8 +207,9 @@ TimeWaitOutcome rfc_rules(const TimeWaitRecord& r, const FourTuple& tuple, const
             o.reply = ack;
             return o;
         }
-        // RFC 793 3.9: an in-window SYN is an error: reset and close.
-        o.reply = reply_to(r, tuple, Flags::Rst, seg.is(Flags::Ack) ? seg.ack : r.snd_nxt, rules, now);
+        // RFC 793 3.9: an in-window SYN is an error: reset (in the RFC 9293 3.5.2 form)
+        // and close.
+        o.reply = reset_for_no_connection(seg);
         o.close = true;
         o.cause = {"rcv SYN in window", "RFC 793 3.9"};
         return o;
@@ -244,7 +246,9 @@ bool time_wait_reusable(const TimeWaitRecord& r, const FourTuple& tuple, const P
     int reuse = rules.tw_reuse;
     // L-REUSE-2: mode 2 reuses only loopback connections.
     if (reuse == 2 && !tuple.remote.ip.is_loopback() && !tuple.local.ip.is_loopback()) reuse = 0;
-    return reuse != 0 && now > r.entered + rules.tw_reuse_delay;
+    // tcp_clock_ms() > tw_entry_stamp + delay: Linux compares whole milliseconds.
+    const auto ms = [](Time t) { return t.ns / 1'000'000; };
+    return reuse != 0 && ms(now) > ms(r.entered) + rules.tw_reuse_delay.ns / 1'000'000;
 }
 
 }  // namespace tcpsim

@@ -194,6 +194,8 @@ void check_segments(const Expectation& x, const Trace& trace, ExpectationResult&
     r.expected = fmt::format("{} {}", count_phrase(x.count, noun), done);
     if (!x.host.empty()) r.expected += fmt::format(" {} {}", by, x.host);
     if (x.len) r.expected += fmt::format(" with len {}", *x.len);
+    if (x.seq) r.expected += fmt::format(" with seq {}", *x.seq);
+    if (x.ack) r.expected += fmt::format(" with ack {}", *x.ack);
     const Resolved where = resolve(trace, x.host, x.socket, false);
     if (!where.problem.empty()) {
         r.actual = where.problem;
@@ -203,7 +205,8 @@ void check_segments(const Expectation& x, const Trace& trace, ExpectationResult&
     for (const TraceEvent& e : trace.events()) {
         if (e.kind == TraceKind::Segment && e.segment_event == event &&
             (!where.scope.host || sent_by(trace, e, *where.scope.host)) &&
-            (!x.flags || e.flags == *x.flags) && (!x.len || e.len == *x.len)) {
+            (!x.flags || e.flags == *x.flags) && (!x.len || e.len == *x.len) &&
+            (!x.seq || e.seq.v == *x.seq) && (!x.ack || e.ack.v == *x.ack)) {
             m.add(e.t);
         }
     }

@@ -1068,3 +1068,13 @@ TEST_CASE("a link between two NATs is rejected") {
     CHECK(e.expected == "one of the hosts c1, c2, server (a NAT links to hosts only)");
     CHECK(e.found == R"("n2")");
 }
+
+TEST_CASE("a segments expectation reads seq and ack as 32-bit integers") {
+    const Scenario s = load_ok(R"({"hosts": {"a": {"address": "10.0.0.1"}},
+      "expect": [{"type": "segments", "from": "a", "seq": 4294967295, "ack": 0, "count": 1}]})");
+    CHECK(s.expectations[0].seq == 4294967295u);
+    CHECK(s.expectations[0].ack == 0u);
+    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}},
+      "expect": [{"type": "segments", "seq": 4294967296, "count": 1}]})");
+    CHECK(e.pointer == "/expect/0/seq");
+}

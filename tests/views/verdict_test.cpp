@@ -422,3 +422,26 @@ TEST_CASE("a deliver expectation names the segments' sender, not the host that r
     CHECK(results[0].expected == "exactly 1 segment delivered from client");
     CHECK_FALSE(results[1].passed);
 }
+
+TEST_CASE("a segments expectation can pin exact sequence and acknowledgment numbers") {
+    Recorder r;
+    TraceEvent e = r.event(TraceKind::Segment, 10, kServer);
+    e.flags = Flags::Syn | Flags::Ack;
+    e.seq = Seq{70739};
+    e.ack = Seq{1001};
+    r.trace.record(e);
+    Scenario sc;
+    Expectation x;
+    x.kind = ExpectKind::Segments;
+    x.host = "server";
+    x.seq = 70739;
+    x.ack = 1001;
+    x.count.equals = 1;
+    sc.expectations.push_back(x);
+    x.seq = 70740;
+    sc.expectations.push_back(x);
+    const auto results = check_expectations(sc, r.trace);
+    CHECK(results[0].passed);
+    CHECK(results[0].expected == "exactly 1 segment sent by server with seq 70739 with ack 1001");
+    CHECK_FALSE(results[1].passed);
+}

@@ -146,7 +146,8 @@ TEST_CASE("rfc793 TIME_WAIT resets on an in-window SYN; rfc1122 reopens on a hig
     const Segment syn = from_peer(Flags::Syn, kIrs + 10);
     const auto rfc = on_time_wait_segment(record(), kTuple, syn, rfc793(), at_ms(1000), true);
     CHECK(rfc.close);
-    CHECK(reply(rfc) == "RST seq=1002 ack=0");
+    // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>: a SYN carries no ACK to take SEQ from.
+    CHECK(reply(rfc) == "RST|ACK seq=0 ack=5011");
     const auto rfc1122 = on_time_wait_segment(record(), kTuple, syn, *find_profile("rfc1122"), at_ms(1000), true);
     CHECK(rfc1122.reopen);
     CHECK(rfc1122.reopen_isn->v == kIss + 2 + 65537);
@@ -175,7 +176,10 @@ TEST_CASE("tw_reuse takes a TIME_WAIT 4-tuple only with timestamps, after the de
     const ProfileRules on = with(linux_rules(), "net.ipv4.tcp_tw_reuse", KnobValue::integer(1));
     CHECK_FALSE(time_wait_reusable(record(false), kTuple, on, at_ms(5000), false));  // no timestamps
     CHECK_FALSE(time_wait_reusable(record(true), kTuple, on, at_ms(1099), false));   // 999 ms after entry
+    CHECK_FALSE(time_wait_reusable(record(true), kTuple, on, at_ms(1100), false));  // strictly after
     CHECK(time_wait_reusable(record(true), kTuple, on, at_ms(1101), false));
+    // tcp_clock_ms(): Linux compares whole milliseconds, so 1000.5 ms is still too early.
+    CHECK_FALSE(time_wait_reusable(record(true), kTuple, on, at_ms(1100) + microseconds(500), false));
     const ProfileRules off = with(linux_rules(), "net.ipv4.tcp_tw_reuse", KnobValue::integer(0));
     CHECK_FALSE(time_wait_reusable(record(true), kTuple, off, at_ms(5000), false));
     // An explicit bind() pins the port: timestamps alone decide, at once.

@@ -116,6 +116,8 @@ struct Expectation {
     std::optional<SegmentEvent> segment_event;
     std::optional<Flags> flags;
     std::optional<std::uint32_t> len;
+    std::optional<std::uint32_t> seq;  // absolute sequence numbers (fix ISNs to predict them)
+    std::optional<std::uint32_t> ack;
     // CallResult
     std::optional<CallKind> call;
     std::optional<Errno> error;       // expected errno ("0" = success)
