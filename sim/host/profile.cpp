@@ -316,6 +316,10 @@ const std::vector<Knob>& knobs() {
                                    {IsnGenerator::BsdClock, "bsd"}}}));
         k.push_back(flag_knob("net.ipv4.tcp_timestamps", "RFC 7323 timestamps offered and accepted",
                               &ProfileRules::timestamps));
+        k.push_back(duration_knob("timestamp_tick", "a duration from 1us to 1s",
+                                  "TSval clock period (its rate): 1 ms on Linux and FreeBSD",
+                                  [](ProfileRules& r) -> Duration& { return r.timestamp_tick; }, kTextOnly,
+                                  microseconds(1), seconds(1)));
         k.push_back(enum_knob("timestamp_clock", "one of host, connection",
                               "TSval clock: one per host, or offset per connection (Linux 4.10+)",
                               &ProfileRules::timestamp_clock,

@@ -393,3 +393,13 @@ TEST_CASE("a RST in CLOSE_WAIT reports EPIPE on linux and ECONNRESET on rfc793")
         CHECK(last_error(out) == (rules == &rfc793() ? Errno::ConnReset : Errno::Pipe));
     }
 }
+
+TEST_CASE("the TSval clock runs at the profile's timestamp_tick from the connection's offset") {
+    ProfileRules rules = linux_rules();
+    REQUIRE_FALSE(apply_knob(rules, "timestamp_tick", KnobValue::text("10ms")).has_value());
+    Connection c({{kLocal, kRemote}, &rules, Seq{kIss}, 500, {}, {}, {}});
+    Actions out;
+    c.open_active(at_ms(2000), out);
+    REQUIRE(first_sent(out).options.timestamp);
+    CHECK(first_sent(out).options.timestamp->val == 500 + 200);
+}
