@@ -101,7 +101,10 @@ Host::ConnSlot& Host::create_slot(ConnectionParams p, SocketId s, std::int32_t l
     connections_[t] = std::move(slot);
     ledger_.open(t);
     if (bound) bind_port(t.local.port);
-    if (SocketEntry* en = entry(s)) en->iss = p.iss;
+    if (SocketEntry* en = entry(s)) {
+        en->iss = p.iss;
+        en->serial = ++connections_made_;
+    }
     return ref;
 }
 
@@ -200,8 +203,10 @@ void Host::destroy_slot(ConnSlot& slot) {
 }
 
 void Host::keep_unread(ConnSlot& slot) {
-    if (slot.socket < 0 || slot.conn.readable_bytes() == 0) return;
+    if (slot.socket < 0) return;
     SocketEntry* en = entry(slot.socket);
+    en->peer_fin = slot.conn.fin_received();
+    if (slot.conn.readable_bytes() == 0) return;
     RecvResult r = slot.conn.recv(0);
     en->unread.insert(en->unread.end(), r.bytes.begin(), r.bytes.end());
 }

@@ -237,7 +237,7 @@ Errno Host::setsockopt(SocketId s, const SocketOptionsChange& change) {
 std::vector<std::uint8_t> Host::pattern_bytes(SocketId s, std::uint64_t n) const {
     std::vector<std::uint8_t> out(n);
     const SocketEntry* en = entry(s);
-    const std::uint64_t key = en ? (std::uint64_t{en->iss.v} << 16) ^ en->tuple.local.port : 0;
+    const std::uint64_t key = en ? (std::uint64_t{setup_.index} << 48) ^ en->serial : 0;
     const std::uint64_t start = en ? en->written : 0;
     for (std::uint64_t i = 0; i < n; ++i) {
         std::uint64_t z = key * 0x9e3779b97f4a7c15ULL + (start + i);
@@ -282,11 +282,13 @@ RecvResult Host::recv(SocketId s, std::uint64_t max_bytes) {
                                              : std::min<std::size_t>(en->unread.size(), max_bytes);
         r.bytes.assign(en->unread.begin(), en->unread.begin() + static_cast<std::ptrdiff_t>(n));
         en->unread.erase(en->unread.begin(), en->unread.begin() + static_cast<std::ptrdiff_t>(n));
-    } else if (en->error != Errno::Ok) {
+    } else if (en->error != Errno::Ok && !en->peer_fin) {
         r.error = en->error;
         en->error = Errno::Ok;
     } else {
-        r.eof = true;  // the connection completed its close: end of stream
+        // The connection completed its close, or the peer's FIN came first: end of stream
+        // (Linux tcp_recvmsg checks SOCK_DONE before sk_err).
+        r.eof = true;
     }
     bool integrity = true;
     if (!r.bytes.empty()) integrity = ledger_.read(en->tuple, r.bytes);

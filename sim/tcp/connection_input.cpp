@@ -66,11 +66,14 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
         if (rtt_seq_ && seq_ge(seg.ack, *rtt_seq_)) {
             on_rtt_sample(now - rtt_start_);
             rtt_seq_.reset();
+        } else if (auto rtt = rtt_from_timestamp(seg, now)) {
+            on_rtt_sample(*rtt);
         }
     }
     if (seq_gt(snd.una, snd.iss)) {
         retries_ = 0;
         cancel_timer(TimerKind::Retransmit, out);
+        on_handshake_done();
         transition(State::Established, {"rcv SYN,ACK", "RFC 9293 3.10.7.3"}, out);
         send_ack(now, out);
         out.list.push_back(Notify{Notice::Connected});
@@ -240,6 +243,7 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
             stop = true;
             return;
         }
+        on_handshake_done();
         transition(State::Established, {"rcv ACK of SYN", "RFC 9293 3.10.7.4"}, out);
         out.list.push_back(Notify{Notice::Connected});
         arm_keepalive(now, out);
@@ -271,6 +275,8 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
         if (rtt_seq_ && seq_ge(seg.ack, *rtt_seq_)) {
             on_rtt_sample(now - rtt_start_);
             rtt_seq_.reset();
+        } else if (auto rtt = rtt_from_timestamp(seg, now)) {
+            on_rtt_sample(*rtt);
         }
         retries_ = 0;
         // RFC 6298 5.2/5.3: all data acknowledged stops the timer, otherwise restart it.

@@ -222,6 +222,7 @@ void Connection::retransmit(Time now, Actions& out) {
         return;
     }
     ++retries_;
+    if (state_ == State::SynSent || state_ == State::SynReceived) handshake_retransmitted_ = true;
     rto_ = std::min(rto_ * 2, rules_->rto_max);  // RFC 6298 5.5: back off the timer
     rtt_seq_.reset();                             // RFC 6298 3 (Karn): no sample from a retransmission
     switch (state_) {
@@ -363,6 +364,19 @@ void Connection::cancel_all_timers(Actions& out) {
     for (TimerKind k : {TimerKind::Retransmit, TimerKind::TimeWait, TimerKind::FinWait2,
                         TimerKind::Keepalive, TimerKind::Persist})
         cancel_timer(k, out);
+}
+
+std::optional<Duration> Connection::rtt_from_timestamp(const Segment& seg, Time now) const {
+    if (!ts_on_ || !seg.options.timestamp || seg.options.timestamp->ecr == 0) return std::nullopt;
+    const auto ticks = static_cast<std::int32_t>(tsval(now) - seg.options.timestamp->ecr);
+    if (ticks < 0) return std::nullopt;
+    return rules_->timestamp_tick * ticks;
+}
+
+void Connection::on_handshake_done() {
+    // RFC 6298 5.7 (Linux TCP_TIMEOUT_FALLBACK): no RTT sample after a retransmitted SYN
+    // means data starts with a 3 s RTO.
+    if (!srtt_ && handshake_retransmitted_) rto_ = std::max(seconds(3), rules_->rto_min);
 }
 
 void Connection::on_rtt_sample(Duration r) {

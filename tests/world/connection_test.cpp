@@ -403,3 +403,22 @@ TEST_CASE("the TSval clock runs at the profile's timestamp_tick from the connect
     REQUIRE(first_sent(out).options.timestamp);
     CHECK(first_sent(out).options.timestamp->val == 500 + 200);
 }
+
+TEST_CASE("after a retransmitted SYN and no RTT sample, data starts with a 3 s RTO (RFC 6298 5.7)") {
+    Connection c = syn_sent(rfc793());
+    Actions out;
+    c.on_timer(TimerKind::Retransmit, at_ms(1000), out);  // RTO backs off to 2 s
+    c.on_segment(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), at_ms(1010), out);
+    CHECK(c.rto() == seconds(3));
+}
+
+TEST_CASE("with timestamps, the ACK of a retransmitted segment still gives an RTT sample from TSecr") {
+    Connection c({{kLocal, kRemote}, &linux_rules(), Seq{kIss}, 0, {}, {}, {}});
+    Actions out;
+    c.open_active(Time{}, out);
+    c.on_timer(TimerKind::Retransmit, at_ms(1000), out);  // Karn: no sample from the seq
+    // The SYN,ACK echoes the retransmitted SYN's TSval (1000): RTT = 1010 - 1000 ms.
+    c.on_segment(ts(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), 7, 1000), at_ms(1010), out);
+    // Linux: SRTT 10 ms + max(4 * 5 ms, 200 ms).
+    CHECK(c.rto() == milliseconds(210));
+}

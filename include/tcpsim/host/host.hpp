@@ -58,8 +58,9 @@ public:
                      bool autoread, const SocketOptions& options, Errno& error);
     Errno setsockopt(SocketId s, const SocketOptionsChange& change);
     Errno send(SocketId s, const std::vector<std::uint8_t>& bytes);
-    // The next `n` bytes of the socket's generated stream: a pattern that differs between
-    // connections (it is keyed by the ISS), so bytes of one incarnation never pass for another's.
+    // The next `n` bytes of the socket's generated stream: a pattern keyed by the host and
+    // the connection's serial number, so bytes of one incarnation never pass for another's
+    // (even on the same 4-tuple with the same fixed ISN).
     std::vector<std::uint8_t> pattern_bytes(SocketId s, std::uint64_t n) const;
     RecvResult recv(SocketId s, std::uint64_t max_bytes);
     Errno shutdown(SocketId s, ShutdownHow how);
@@ -119,6 +120,8 @@ private:
         // Bytes still unread when the connection became a TIME-WAIT record or closed:
         // the application can read them, then end-of-stream (as from Linux's closed socket).
         std::vector<std::uint8_t> unread;
+        bool peer_fin = false;     // the peer's FIN arrived before the connection went
+        std::uint64_t serial = 0;  // which connection of this host: keys its byte pattern
     };
     // L-RECYC-1: the newest timestamp seen from a peer address (tcp_metrics).
     struct PeerTimestamp {
@@ -184,6 +187,7 @@ private:
     std::uint64_t ts_secret_;
     std::uint32_t host_ts_offset_;
     std::uint32_t port_perturb_ = 0;
+    std::uint64_t connections_made_ = 0;
     Actions actions_;
 
     std::vector<SocketEntry> sockets_;

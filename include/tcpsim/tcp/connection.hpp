@@ -89,6 +89,7 @@ public:
     bool orphaned() const { return orphaned_; }
     std::size_t readable_bytes() const { return recv_buf_.size(); }
     bool eof_pending() const { return fin_received_ && recv_buf_.empty(); }
+    bool fin_received() const { return fin_received_; }
     // The error the next call reports after the connection failed (ECONNRESET, ...).
     Errno pending_error() const { return pending_error_; }
     // Current retransmission timeout (RFC 6298), for TIME_WAIT length rules.
@@ -137,6 +138,11 @@ private:
     void cancel_timer(TimerKind kind, Actions& out);
     void cancel_all_timers(Actions& out);
     void on_rtt_sample(Duration rtt);
+    // The RTT from the segment's TSecr (RFC 7323 4.1, Linux tcp_rtt_tsopt_us), usable even
+    // for retransmitted segments, where Karn's rule forbids the sequence-based sample.
+    std::optional<Duration> rtt_from_timestamp(const Segment& seg, Time now) const;
+    // Connection established: RFC 6298 5.7 restarts from 3 s after a lost SYN or SYN,ACK.
+    void on_handshake_done();
     void on_keepalive(Time now, Actions& out);
     void arm_keepalive(Time now, Actions& out);
     // L-ORPHAN-1: an orphan in FIN-WAIT-2 waits at most tcp_fin_timeout for the peer's FIN.
@@ -179,6 +185,7 @@ private:
     std::optional<Seq> rtt_seq_;  // segment being timed (Karn: never a retransmission)
     Time rtt_start_;
     int retries_ = 0;
+    bool handshake_retransmitted_ = false;  // RFC 6298 5.7
     Time last_received_;
     int probes_out_ = 0;  // keepalive probes not answered
 
