@@ -1,9 +1,57 @@
 #include "tcpsim/core/engine.hpp"
 
-#include <algorithm>
 #include <cassert>
 
 namespace tcpsim {
+
+void Engine::place(std::size_t pos, const Entry& e) {
+    heap_[pos] = e;
+    slots_[e.slot].heap_pos = static_cast<std::uint32_t>(pos);
+}
+
+void Engine::sift_up(std::size_t pos) {
+    const Entry e = heap_[pos];
+    while (pos > 0) {
+        const std::size_t parent = (pos - 1) / 2;
+        if (!earlier(e, heap_[parent])) break;
+        place(pos, heap_[parent]);
+        pos = parent;
+    }
+    place(pos, e);
+}
+
+void Engine::sift_down(std::size_t pos) {
+    const Entry e = heap_[pos];
+    const std::size_t n = heap_.size();
+    for (;;) {
+        std::size_t child = 2 * pos + 1;
+        if (child >= n) break;
+        if (child + 1 < n && earlier(heap_[child + 1], heap_[child])) ++child;
+        if (!earlier(heap_[child], e)) break;
+        place(pos, heap_[child]);
+        pos = child;
+    }
+    place(pos, e);
+}
+
+void Engine::remove_at(std::size_t pos) {
+    slots_[heap_[pos].slot].heap_pos = kNotQueued;
+    const Entry last = heap_.back();
+    heap_.pop_back();
+    if (pos == heap_.size()) return;
+    place(pos, last);
+    if (pos > 0 && earlier(last, heap_[(pos - 1) / 2]))
+        sift_up(pos);
+    else
+        sift_down(pos);
+}
+
+void Engine::release(std::uint32_t slot) {
+    Slot& s = slots_[slot];
+    s.cb = nullptr;
+    ++s.generation;
+    free_slots_.push_back(slot);
+}
 
 TimerHandle Engine::schedule(Time at, Callback cb) {
     assert(at >= now_ && "events cannot be scheduled in the past");
@@ -15,49 +63,33 @@ TimerHandle Engine::schedule(Time at, Callback cb) {
         slot = static_cast<std::uint32_t>(slots_.size());
         slots_.emplace_back();
     }
-    Slot& s = slots_[slot];
-    s.cb = std::move(cb);
-    s.live = true;
-    heap_.push_back({at.ns, next_seq_++, slot, s.generation});
-    std::push_heap(heap_.begin(), heap_.end(), later);
-    return {slot, s.generation};
+    slots_[slot].cb = std::move(cb);
+    heap_.push_back({at.ns, next_seq_++, slot});
+    sift_up(heap_.size() - 1);
+    return {slot, slots_[slot].generation};
 }
 
 void Engine::cancel(TimerHandle& h) {
     if (pending(h)) {
-        Slot& s = slots_[h.slot];
-        s.cb = nullptr;
-        s.live = false;
-        ++s.generation;
-        free_slots_.push_back(h.slot);
+        remove_at(slots_[h.slot].heap_pos);
+        release(h.slot);
     }
     h = TimerHandle{};
 }
 
 bool Engine::pending(const TimerHandle& h) const {
-    return h.valid() && h.slot < slots_.size() && slots_[h.slot].live &&
-           slots_[h.slot].generation == h.generation;
+    return h.valid() && h.slot < slots_.size() && slots_[h.slot].generation == h.generation &&
+           slots_[h.slot].heap_pos != kNotQueued;
 }
 
 StopReason Engine::run(Time until, std::uint64_t max_events) {
     while (!heap_.empty()) {
         const Entry top = heap_.front();
-        Slot& s = slots_[top.slot];
-        if (!s.live || s.generation != top.generation) {
-            // A cancelled event: its slot may already serve a newer one.
-            std::pop_heap(heap_.begin(), heap_.end(), later);
-            heap_.pop_back();
-            continue;
-        }
         if (top.at > until.ns) return StopReason::TimeLimit;
         if (events_run_ >= max_events) return StopReason::EventLimit;
-        std::pop_heap(heap_.begin(), heap_.end(), later);
-        heap_.pop_back();
-        Callback cb = std::move(s.cb);
-        s.cb = nullptr;
-        s.live = false;
-        ++s.generation;
-        free_slots_.push_back(top.slot);
+        remove_at(0);
+        Callback cb = std::move(slots_[top.slot].cb);
+        release(top.slot);
         now_ = Time{top.at};
         ++events_run_;
         cb();

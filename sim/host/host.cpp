@@ -255,30 +255,45 @@ void Host::demote_to_time_wait(ConnSlot& slot) {
     remember_peer_timestamp(slot.conn);
     const TimeWaitRecord record = TimeWaitRecord::from(slot.conn, slot.label, engine_.now());
     destroy_slot(slot);
-    TimeWaitEntry& tw = time_wait_.insert(t, record, bound);
-    tw.timer = engine_.schedule(record.expires, [this, t] { expire_time_wait(t); });
+    time_wait_.insert(t, record, bound);
+    schedule_time_wait_timer();
+}
+
+void Host::schedule_time_wait_timer() {
+    const std::optional<Time> next = time_wait_.next_expiry();
+    if (next && engine_.pending(time_wait_timer_) && time_wait_timer_at_ == *next) return;
+    engine_.cancel(time_wait_timer_);
+    if (!next) return;
+    time_wait_timer_at_ = *next;
+    time_wait_timer_ = engine_.schedule(*next, [this] { on_time_wait_timer(); });
+}
+
+void Host::on_time_wait_timer() {
+    time_wait_timer_ = TimerHandle{};
+    while (auto t = time_wait_.pop_due(engine_.now())) expire_time_wait(*t);
+    schedule_time_wait_timer();
 }
 
 void Host::end_time_wait(const FourTuple& t, Cause cause) {
     TimeWaitEntry* tw = time_wait_.find(t);
     assert(tw);
     const std::int32_t label = tw->record.socket;
-    if (engine_.pending(tw->timer)) {
-        engine_.cancel(tw->timer);
-        record_timer(label, t, TimerKind::TimeWait, TimerAction::Cancel, tw->record.expires);
-    }
+    record_timer(label, t, TimerKind::TimeWait, TimerAction::Cancel, tw->record.expires);
     record_state(label, &t, State::TimeWait, State::Closed, cause);
     if (tw->bound) unbind_port(t.local.port);
     time_wait_.erase(t);
+    schedule_time_wait_timer();
 }
 
 void Host::expire_time_wait(const FourTuple& t) {
     TimeWaitEntry* tw = time_wait_.find(t);
     assert(tw);
-    tw->timer = TimerHandle{};
-    record_timer(tw->record.socket, t, TimerKind::TimeWait, TimerAction::Expire, engine_.now());
+    const std::int32_t label = tw->record.socket;
+    record_timer(label, t, TimerKind::TimeWait, TimerAction::Expire, engine_.now());
     // RFC 9293 3.10.8: the time-wait timeout deletes the TCB and enters CLOSED.
-    end_time_wait(t, {"2MSL timeout", "RFC 9293 3.10.8"});
+    record_state(label, &t, State::TimeWait, State::Closed, {"2MSL timeout", "RFC 9293 3.10.8"});
+    if (tw->bound) unbind_port(t.local.port);
+    time_wait_.erase(t);
 }
 
 void Host::on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Segment& seg) {
@@ -306,9 +321,8 @@ void Host::on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Seg
         transmit(*o.reply, label, t);
     }
     if (o.restart_timer) {
-        engine_.cancel(tw.timer);
-        tw.record.expires = now + tw.record.length;
-        tw.timer = engine_.schedule(tw.record.expires, [this, t] { expire_time_wait(t); });
+        time_wait_.rearm(t, now + tw.record.length);
+        schedule_time_wait_timer();
         record_timer(label, t, TimerKind::TimeWait, TimerAction::Restart, tw.record.expires);
     }
 }

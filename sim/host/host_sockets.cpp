@@ -377,11 +377,10 @@ void Host::reboot() {
         connections_.erase(t);
     }
     for (const FourTuple& t : time_wait_.sorted_keys()) {
-        TimeWaitEntry* tw = time_wait_.find(t);
-        engine_.cancel(tw->timer);
-        record_state(tw->record.socket, &t, State::TimeWait, State::Closed, cause);
+        record_state(time_wait_.find(t)->record.socket, &t, State::TimeWait, State::Closed, cause);
         time_wait_.erase(t);
     }
+    schedule_time_wait_timer();
     for (const auto& [port, s] : listeners_)
         record_state(sockets_[static_cast<std::size_t>(s)].trace_label, nullptr, State::Listen, State::Closed, cause);
     listeners_.clear();

@@ -47,20 +47,28 @@ public:
     std::size_t queued() const { return heap_.size(); }
 
 private:
+    // The queue is a binary heap that knows where each event sits, so a cancelled timer
+    // leaves at once instead of waiting in the heap until its time (a cancelled 60 s
+    // FIN_WAIT_2 timer per connection would otherwise fill it).
     struct Entry {
         std::int64_t at;
         std::uint64_t seq;
         std::uint32_t slot;
-        std::uint32_t generation;
     };
+    static constexpr std::uint32_t kNotQueued = UINT32_MAX;
     struct Slot {
         Callback cb;
         std::uint32_t generation = 0;
-        bool live = false;
+        std::uint32_t heap_pos = kNotQueued;
     };
-    static bool later(const Entry& a, const Entry& b) {
-        return a.at != b.at ? a.at > b.at : a.seq > b.seq;
+    static bool earlier(const Entry& a, const Entry& b) {
+        return a.at != b.at ? a.at < b.at : a.seq < b.seq;
     }
+    void place(std::size_t pos, const Entry& e);
+    void sift_up(std::size_t pos);
+    void sift_down(std::size_t pos);
+    void remove_at(std::size_t pos);
+    void release(std::uint32_t slot);
 
     Time now_{};
     std::uint64_t next_seq_ = 0;

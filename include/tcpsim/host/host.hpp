@@ -160,8 +160,12 @@ private:
     void on_conn_timer(ConnSlot& slot, TimerKind kind);
     void demote_to_time_wait(ConnSlot& slot);
     void on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Segment& seg);
+    // Ends an entry before its time (the timer's cancellation is recorded).
     void end_time_wait(const FourTuple& t, Cause cause);
     void expire_time_wait(const FourTuple& t);
+    // One engine event for the earliest TIME-WAIT expiry (see TimeWaitTable).
+    void schedule_time_wait_timer();
+    void on_time_wait_timer();
     void remember_peer_timestamp(const Connection& c);
     void on_listener_segment(SocketId listener, const Segment& seg, std::optional<Seq> isn);
 
@@ -199,6 +203,8 @@ private:
     // Lookup only; never iterated into output (reboot sorts the keys first).
     std::unordered_map<FourTuple, std::unique_ptr<ConnSlot>, FourTupleHash> connections_;
     TimeWaitTable time_wait_;
+    TimerHandle time_wait_timer_;
+    Time time_wait_timer_at_;
 };
 
 }  // namespace tcpsim
