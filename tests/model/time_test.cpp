@@ -75,3 +75,16 @@ TEST_CASE("rng streams are reproducible and independent of each other") {
     CHECK_FALSE(z.chance(0.0));
     CHECK(z.chance(1.0));
 }
+
+TEST_CASE("a cancelled event leaves the queue at once and the rest keep their order") {
+    Engine engine;
+    std::vector<int> order;
+    std::vector<TimerHandle> handles;
+    for (int i = 0; i < 8; ++i)
+        handles.push_back(engine.schedule(Time{} + seconds(8 - i), [&order, i] { order.push_back(i); }));
+    engine.cancel(handles[3]);
+    engine.cancel(handles[0]);
+    CHECK(engine.queued() == 6);
+    engine.run(Time{} + minutes(1), 100);
+    CHECK(order == std::vector<int>{7, 6, 5, 4, 2, 1});
+}
