@@ -422,3 +422,23 @@ TEST_CASE("with timestamps, the ACK of a retransmitted segment still gives an RT
     // Linux: SRTT 10 ms + max(4 * 5 ms, 200 ms).
     CHECK(c.rto() == milliseconds(210));
 }
+
+TEST_CASE("unacknowledged data is retransmitted tcp_retries2 times, then the connection fails with ETIMEDOUT") {
+    ProfileRules rules = rfc793();
+    REQUIRE_FALSE(apply_knob(rules, "net.ipv4.tcp_retries2", KnobValue::integer(3)).has_value());
+    Connection c = established(rules);
+    Actions out;
+    c.send({'x'}, at_ms(20), out);
+    std::int64_t t = 20;
+    int retransmissions = 0;
+    for (int i = 0; i < 10 && c.state() == State::Established; ++i) {
+        t += c.rto().ns / 1'000'000;
+        out.clear();
+        c.on_timer(TimerKind::Retransmit, at_ms(t), out);
+        if (!sent(out).empty()) ++retransmissions;
+    }
+    CHECK(retransmissions == 3);
+    CHECK(c.state() == State::Closed);
+    CHECK(last_error(out) == Errno::TimedOut);
+    CHECK(t == 20 + 1000 + 2000 + 4000 + 8000);  // RTO 1 s doubling (RFC 6298 5.5)
+}

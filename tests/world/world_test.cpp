@@ -186,3 +186,76 @@ TEST_CASE("every scenario in the catalogue passes its expectations") {
     }
     CHECK(checked >= 9);
 }
+
+namespace {
+
+// Segment events of one kind from a trace, as "event flags len" strings in order.
+std::vector<std::string> segment_events(const Trace& t, SegmentEvent what) {
+    std::vector<std::string> out;
+    for (const TraceEvent& e : t.events())
+        if (e.kind == TraceKind::Segment && e.segment_event == what)
+            out.push_back(to_string(e.flags) + " " + std::to_string(e.len) + " " + std::string(e.reason));
+    return out;
+}
+
+Trace run_text(const std::string& text) {
+    Trace trace;
+    World world(load(text), trace);
+    world.run();
+    return trace;
+}
+
+const char* kFaultBase = R"({
+  "hosts": {"a": {"address": "10.0.0.1", "isn": 100}, "b": {"address": "10.0.0.2", "isn": 500}},
+  "links": [{"between": ["a", "b"], "delay": "10ms" %LINK%}],
+  "faults": [%FAULTS%],
+  "apps": {"a": [{"at": "0s", "call": "connect", "socket": "c", "to": "b:80"},
+                 {"on": "connected", "socket": "c", "call": "send", "bytes": 5000},
+                 {"at": "20s", "call": "close", "socket": "c"}],
+           "b": [{"at": "0s", "call": "listen", "socket": "l", "port": 80, "accept_as": "s"},
+                 {"on": "peer_closed", "socket": "s", "call": "close"}]},
+  "expect": [{"type": "stream_integrity"}]
+})";
+
+std::string faults(const std::string& f, const std::string& link = "") {
+    std::string s = kFaultBase;
+    s.replace(s.find("%LINK%"), 6, link);
+    s.replace(s.find("%FAULTS%"), 8, f);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("a fault with times drops the first matching segments only, then lets them through") {
+    const Trace t = run_text(faults(R"({"match": {"from": "a", "len": 1460, "times": 2}, "action": "drop"})"));
+    CHECK(segment_events(t, SegmentEvent::Drop) == std::vector<std::string>{"PSH|ACK 1460 fault", "PSH|ACK 1460 fault"});
+}
+
+TEST_CASE("a fault's time window limits it to segments sent inside [after, before)") {
+    // The data goes at 20 ms; only FIN-time segments (20 s) fall in the window.
+    const Trace t = run_text(faults(R"({"match": {"from": "a", "after": "10s", "before": "30s"}, "action": "drop"})"));
+    const auto drops = segment_events(t, SegmentEvent::Drop);
+    REQUIRE_FALSE(drops.empty());
+    CHECK(drops.front() == "FIN|ACK 0 fault");
+}
+
+TEST_CASE("a duplicate fault delivers the segment twice and the receiver ACKs the copy") {
+    const Trace t = run_text(faults(R"({"match": {"from": "a", "flags": "PSH|ACK", "nth": 1}, "action": "duplicate"})"));
+    CHECK(segment_events(t, SegmentEvent::Duplicate) == std::vector<std::string>{"PSH|ACK 1460 fault"});
+    int delivered = 0;
+    for (const TraceEvent& e : t.events())
+        if (e.kind == TraceKind::Segment && e.segment_event == SegmentEvent::Deliver && e.len == 1460 && e.host == 1)
+            ++delivered;
+    CHECK(delivered == 4);  // 5000 bytes make 3 full segments, and the first arrives twice
+}
+
+TEST_CASE("reordering holds a segment back by reorder_delay and jitter stays within its bound") {
+    const Trace t = run_text(faults("", R"(, "reorder": 1, "reorder_delay": "5ms", "jitter": "2ms")"));
+    const auto delayed = segment_events(t, SegmentEvent::Delay);
+    REQUIRE_FALSE(delayed.empty());
+    CHECK(delayed.front().find("reorder") != std::string::npos);
+    // Every delivery lands 15..17 ms after its send (10 ms + 5 ms reorder + up to 2 ms jitter).
+    for (const TraceEvent& e : t.events())
+        if (e.kind == TraceKind::Segment && e.segment_event == SegmentEvent::Deliver && e.flags == Flags::Syn)
+            CHECK((e.t >= Time{} + milliseconds(15) && e.t <= Time{} + milliseconds(17)));
+}
