@@ -23,13 +23,12 @@ std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& ta
     return "?";
 }
 
-constexpr std::array<std::pair<TraceKind, std::string_view>, 7> kKinds{{
+constexpr std::array<std::pair<TraceKind, std::string_view>, 6> kKinds{{
     {TraceKind::Segment, "segment"},
     {TraceKind::State, "state"},
     {TraceKind::Timer, "timer"},
     {TraceKind::Call, "call"},
     {TraceKind::Link, "link"},
-    {TraceKind::Run, "run"},
     {TraceKind::Counter, "counter"},
 }};
 constexpr std::array<std::pair<SegmentEvent, std::string_view>, 5> kSegmentEvents{{

@@ -87,13 +87,6 @@ void add_link(Json& j, const Trace& trace, const TraceEvent& e) {
     add_segment_fields(j, e);
 }
 
-// Run events recorded by the world (the start and end lines are written from the
-// trace's hosts and summary).
-void add_run(Json& j, const Trace& trace, const TraceEvent& e) {
-    j["event"] = "note";
-    if (e.text >= 0) j["text"] = trace.text(e.text);
-}
-
 }  // namespace
 
 void write_json_lines(const Trace& trace, std::ostream& out) {
@@ -134,9 +127,6 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
                 break;
             case TraceKind::Link:
                 add_link(j, trace, e);
-                break;
-            case TraceKind::Run:
-                add_run(j, trace, e);
                 break;
             case TraceKind::Counter:
                 j["counter"] = trace.text(e.text);

@@ -110,11 +110,6 @@ void append_counter(std::string& line, const Trace& trace, const TraceEvent& e) 
     fmt::format_to(std::back_inserter(line), "counter {} = {}", trace.text(e.text), e.value);
 }
 
-void append_run(std::string& line, const Trace& trace, const TraceEvent& e) {
-    line += "run";
-    if (e.text >= 0) fmt::format_to(std::back_inserter(line), " {}", trace.text(e.text));
-}
-
 // Segments read in wire direction (sender > receiver); other events local-remote.
 std::string conn_text(const TraceEvent& e) {
     switch (e.kind) {
@@ -128,7 +123,6 @@ std::string conn_text(const TraceEvent& e) {
         case TraceKind::State:
         case TraceKind::Timer:
         case TraceKind::Call:
-        case TraceKind::Run:
         case TraceKind::Counter:
             return to_string(e.conn);
     }
@@ -183,9 +177,6 @@ void write_timeline(const Trace& trace, std::ostream& out) {
                 break;
             case TraceKind::Link:
                 append_link(line, trace, e);
-                break;
-            case TraceKind::Run:
-                append_run(line, trace, e);
                 break;
             case TraceKind::Counter:
                 append_counter(line, trace, e);

@@ -22,7 +22,7 @@ namespace tcpsim {
 // Counter: a host's protocol counter went up (named as Linux's MIB counters:
 // TCPTimeWaitOverflow, TWRecycled, PAWSPassiveRejected...); `text` names it, `value` is
 // the new total.
-enum class TraceKind : std::uint8_t { Segment, State, Timer, Call, Link, Run, Counter };
+enum class TraceKind : std::uint8_t { Segment, State, Timer, Call, Link, Counter };
 
 // What happened to a segment. Send/Deliver happen at a host; the rest on a link.
 enum class SegmentEvent : std::uint8_t { Send, Deliver, Drop, Duplicate, Delay };
@@ -66,7 +66,7 @@ inline constexpr std::int32_t kNoSocket = -1;
 
 struct TraceEvent {
     Time t;
-    TraceKind kind = TraceKind::Run;
+    TraceKind kind = TraceKind::Segment;
     std::uint16_t host = 0;            // index into TraceHeader::hosts
     std::int32_t socket = kNoSocket;   // index into Trace socket labels
     bool has_conn = false;
