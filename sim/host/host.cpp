@@ -73,11 +73,6 @@ void Host::count(const std::string& counter, std::int32_t label, const FourTuple
     trace_.record(e);
 }
 
-std::uint64_t Host::counter(const std::string& name) const {
-    auto it = counters_.find(name);
-    return it == counters_.end() ? 0 : it->second;
-}
-
 void Host::transmit(const Segment& seg, std::int32_t label, const FourTuple& t) {
     TraceEvent e = event(TraceKind::Segment, label, &t);
     e.segment_event = SegmentEvent::Send;

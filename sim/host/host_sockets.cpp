@@ -389,15 +389,6 @@ void Host::reboot() {
     for (std::size_t i = 0; i < sockets_.size(); ++i) free_socket(static_cast<SocketId>(i));
 }
 
-std::optional<State> Host::socket_state(SocketId s) const {
-    const SocketEntry* en = entry(s);
-    if (!en) return std::nullopt;
-    if (en->kind == SocketKind::Listener) return State::Listen;
-    if (const ConnSlot* slot = slot_of(*en)) return slot->conn.state();
-    if (time_wait_.contains(en->tuple)) return State::TimeWait;
-    return State::Closed;
-}
-
 bool Host::autoread(SocketId s) const {
     const SocketEntry* en = entry(s);
     return en && en->autoread;
@@ -408,8 +399,6 @@ const std::string& Host::label(SocketId s) const {
     const SocketEntry* en = entry(s);
     return en ? en->label : kNone;
 }
-
-bool Host::is_open(SocketId s) const { return entry(s) != nullptr; }
 
 bool Host::has_unread(SocketId s) const {
     const SocketEntry* en = entry(s);

@@ -70,10 +70,8 @@ public:
     // cached peer timestamp is forgotten, silently (no segment leaves).
     void reboot();
 
-    std::optional<State> socket_state(SocketId s) const;
     bool autoread(SocketId s) const;
     const std::string& label(SocketId s) const;
-    bool is_open(SocketId s) const;
     // Whether a recv would return bytes now, and whether it would return end-of-stream.
     bool has_unread(SocketId s) const;
     bool at_eof(SocketId s) const;
@@ -85,9 +83,7 @@ public:
     Ipv4 ip() const { return setup_.ip; }
     std::uint16_t index() const { return setup_.index; }
     const ProfileRules& rules() const { return setup_.rules; }
-    std::size_t connection_count() const { return connections_.size(); }
     std::size_t time_wait_count() const { return time_wait_.size(); }
-    std::uint64_t counter(const std::string& name) const;
 
 private:
     struct ConnSlot {

@@ -28,8 +28,6 @@ public:
     // host sees it): each side's reads find the other side's writes under its own tuple.
     void alias(const FourTuple& inside, const FourTuple& outside);
 
-    std::size_t streams() const { return streams_.size(); }
-
 private:
     struct Stream {
         std::deque<std::uint8_t> unread;
