@@ -85,13 +85,9 @@ public:
     const FourTuple& tuple() const { return tuple_; }
     const Tcb& tcb() const { return tcb_; }
     const ProfileRules& rules() const { return *rules_; }
-    bool passive() const { return passive_; }
-    bool orphaned() const { return orphaned_; }
     std::size_t readable_bytes() const { return recv_buf_.size(); }
     bool eof_pending() const { return fin_received_ && recv_buf_.empty(); }
     bool fin_received() const { return fin_received_; }
-    // The error the next call reports after the connection failed (ECONNRESET, ...).
-    Errno pending_error() const { return pending_error_; }
     // Current retransmission timeout (RFC 6298), for TIME_WAIT length rules.
     Duration rto() const { return rto_; }
     Time time_wait_expires() const { return time_wait_expires_; }
