@@ -2,8 +2,6 @@
 
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <variant>
@@ -362,21 +360,4 @@ TEST_CASE("a host connecting to 127.0.0.1 completes the handshake with zero dela
     world.run();
     CHECK(socket_state_at(trace, "a", "c", at(seconds(1))) == State::Established);
     CHECK(socket_state_at(trace, "a", "s", at(seconds(1))) == State::Established);
-}
-
-TEST_CASE("the loopback and NAT examples in scenarios/README.md run and pass") {
-    std::ifstream in(std::string(TCPSIM_SOURCE_DIR) + "/scenarios/README.md");
-    const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (const char* after : {"### Loopback", "Two clients behind a NAT"}) {
-        CAPTURE(after);
-        const auto start = doc.find("```json\n", doc.find(after));
-        REQUIRE(start != std::string::npos);
-        const auto end = doc.find("```", start + 8);
-        const Scenario sc = load(doc.substr(start + 8, end - start - 8));
-        Trace trace;
-        World world(sc, trace);
-        world.run();
-        for (const ExpectationResult& res : check_expectations(sc, trace))
-            CHECK_MESSAGE(res.passed, res.expectation->pointer << ": " << res.actual);
-    }
 }
