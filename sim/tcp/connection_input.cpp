@@ -227,12 +227,8 @@ void Connection::on_segment_synchronized(const Segment& seg, Time now, Actions& 
         return;
     }
     process_fin(seg, now, out, ack_now);
-    if (state_ == State::Closed || state_ == State::TimeWait) {
-        if (ack_now) send_ack(now, out);
-        return;
-    }
     if (ack_now) send_ack(now, out);
-    output(now, out);
+    if (state_ != State::Closed && state_ != State::TimeWait) output(now, out);
 }
 
 void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& stop) {
