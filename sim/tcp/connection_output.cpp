@@ -298,23 +298,9 @@ void Connection::arm_keepalive(Time now, Actions& out) {
 }
 
 void Connection::on_keepalive(Time now, Actions& out) {
-    // Linux tcp_keepalive_timer (L-KA-2..5).
-    switch (state_) {
-        case State::Closed:
-        case State::Listen:
-        case State::SynSent:
-        case State::SynReceived:
-        case State::TimeWait:
-            return;
-        case State::Established:
-        case State::FinWait1:
-        case State::FinWait2:
-        case State::CloseWait:
-        case State::Closing:
-        case State::LastAck:
-            break;
-    }
-    if (!options_.keepalive) return;
+    // Linux tcp_keepalive_timer (L-KA-2..6): only synchronized connections are probed
+    // (TIME-WAIT is a record by then and has no keepalive).
+    if (!options_.keepalive || !is_synchronized(state_) || state_ == State::TimeWait) return;
     const Duration idle = options_.keep_idle.value_or(rules_->keepalive_time);
     const Duration interval = options_.keep_interval.value_or(rules_->keepalive_intvl);
     const int count = options_.keep_count.value_or(rules_->keepalive_probes);
