@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "tcpsim/graph/state_graph.hpp"
-#include "tcpsim/host/profile.hpp"
+#include "tcpsim/profile/profile.hpp"
 #include "tcpsim/scenario/loader.hpp"
 #include "tcpsim/trace/trace.hpp"
 #include "tcpsim/views/json_lines.hpp"

@@ -20,7 +20,7 @@
 
 #include "tcpsim/core/engine.hpp"
 #include "tcpsim/core/rng.hpp"
-#include "tcpsim/host/profile.hpp"
+#include "tcpsim/profile/profile.hpp"
 #include "tcpsim/host/segment_port.hpp"
 #include "tcpsim/host/socket_events.hpp"
 #include "tcpsim/host/stream_ledger.hpp"

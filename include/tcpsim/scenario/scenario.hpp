@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "tcpsim/core/time.hpp"
-#include "tcpsim/host/profile.hpp"
+#include "tcpsim/profile/profile.hpp"
 #include "tcpsim/host/socket_events.hpp"
 #include "tcpsim/link/link_config.hpp"
 #include "tcpsim/tcp/socket_options.hpp"

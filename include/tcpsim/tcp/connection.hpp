@@ -21,7 +21,7 @@
 
 #include "tcpsim/core/errno.hpp"
 #include "tcpsim/core/time.hpp"
-#include "tcpsim/host/profile.hpp"
+#include "tcpsim/profile/profile.hpp"
 #include "tcpsim/net/address.hpp"
 #include "tcpsim/net/segment.hpp"
 #include "tcpsim/net/tcp_state.hpp"

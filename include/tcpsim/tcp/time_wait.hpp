@@ -13,7 +13,7 @@
 #include <optional>
 
 #include "tcpsim/core/time.hpp"
-#include "tcpsim/host/profile.hpp"
+#include "tcpsim/profile/profile.hpp"
 #include "tcpsim/net/segment.hpp"
 #include "tcpsim/trace/event.hpp"
 

@@ -1,4 +1,4 @@
-#include "tcpsim/host/profile.hpp"
+#include "tcpsim/profile/profile.hpp"
 
 #include <array>
 #include <charconv>
