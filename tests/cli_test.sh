@@ -38,14 +38,31 @@ expect "a missing file is bad input" 2 "no such file" -- "$tcpsim" run "$tmp/abs
 expect "check passes the catalogue" 0 "passed, 0 failed" -- "$tcpsim" check "$src/scenarios"
 expect "check reports a failed expectation with expected vs actual" 1 "/expect/1: expected exactly 3 FIN\|ACK segments sent by server, actual 2" -- "$tcpsim" check "$tmp/failing.json"
 expect "check with a malformed file exits 2" 2 "ERROR" -- "$tcpsim" check "$tmp/malformed.json" "$src/scenarios/lost_syn.json"
-expect "--set overrides a field" 0 "TIME_WAIT -> CLOSED  2MSL timeout" -- "$tcpsim" run --set hosts.client.msl=1s "$src/scenarios/lost_final_ack.json"
+expect "--set overrides a field" 0 "TIME_WAIT -> CLOSED  TIME-WAIT timeout: 2 x MSL" -- "$tcpsim" run --set hosts.client.msl=1s "$src/scenarios/lost_final_ack.json"
 expect "--set with a bad value is bad input" 2 "/hosts/client/msl" -- "$tcpsim" run --set hosts.client.msl=-1s "$src/scenarios/lost_final_ack.json"
 expect "--help lists the subcommands" 0 "profiles +List OS profiles" -- "$tcpsim" --help
 expect "run --help describes its options" 0 "--json" -- "$tcpsim" run --help
 expect "a missing argument is a usage error" 2 "FILE is required" -- "$tcpsim" run
 expect "profiles lists each profile's knobs" 0 "linux: .*" -- "$tcpsim" profiles
 expect "graph writes the RFC diagram as DOT" 0 '"FIN-WAIT-2" -> "TIME-WAIT"' -- "$tcpsim" graph
-expect "graph counts the catalogue's coverage" 0 "of 28 transitions of the RFC 9293 diagram covered" -- "$tcpsim" graph "$src/scenarios"
+expect "graph counts the catalogue's coverage" 0 "of 29 transitions of the RFC 9293 diagram covered" -- "$tcpsim" graph "$src/scenarios"
+
+mkdir "$tmp/empty"
+expect "run shows relative sequence numbers" 0 "send +SYN +seq=0 ack=0" -- "$tcpsim" run "$src/scenarios/lost_final_ack.json"
+expect "run --absolute shows raw ones" 0 "send +SYN +seq=[1-9][0-9]* ack=0" -- "$tcpsim" run --absolute "$src/scenarios/lost_final_ack.json"
+expect "run --host keeps one host" 0 "^ +[0-9.]+  server" -- "$tcpsim" run --host server "$src/scenarios/lost_final_ack.json"
+expect "run --host with an unknown host is bad usage" 2 "--host nobody: no host of that name" -- "$tcpsim" run --host nobody "$src/scenarios/lost_final_ack.json"
+expect "run --socket with an unknown socket is bad usage" 2 "--socket zz: no socket of that name" -- "$tcpsim" run --socket zz "$src/scenarios/lost_final_ack.json"
+expect "run --from with a bad time is bad usage" 2 "--from soon: expected a time" -- "$tcpsim" run --from soon "$src/scenarios/lost_final_ack.json"
+expect "run --explain says why" 0 "why: The peer sent its FIN again, so our last ACK was lost" -- "$tcpsim" run --explain "$src/scenarios/lost_final_ack.json"
+expect "run --color always colours" 0 $'\x1b\\[32msend' -- "$tcpsim" run --color always "$src/scenarios/lost_final_ack.json"
+expect "run to a full disk reports the lost output" 4 "tcpsim: cannot write output: No space left on device" -- sh -c '"$0" run "$1" > /dev/full' "$tcpsim" "$src/scenarios/lost_final_ack.json"
+expect "run --json to a full disk reports it too" 4 "cannot write output: No space left on device" -- sh -c '"$0" run --json "$1" > /dev/full' "$tcpsim" "$src/scenarios/lost_final_ack.json"
+expect "run with stdout closed reports it" 4 "cannot write output: Bad file descriptor" -- sh -c '"$0" run "$1" >&-' "$tcpsim" "$src/scenarios/lost_final_ack.json"
+expect "check to a full disk reports it" 4 "cannot write output: No space left on device" -- sh -c '"$0" check "$1" > /dev/full' "$tcpsim" "$src/scenarios/lost_syn.json"
+expect "profiles to a full disk reports it" 4 "cannot write output" -- sh -c '"$0" profiles > /dev/full' "$tcpsim"
+expect "graph to a full disk reports it" 4 "cannot write output" -- sh -c '"$0" graph > /dev/full' "$tcpsim"
+expect "check of a directory without scenarios is an error" 2 "empty: no scenario files" -- "$tcpsim" check "$tmp/empty"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

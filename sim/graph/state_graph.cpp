@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
-#include <set>
 
 namespace tcpsim {
 namespace {
@@ -37,6 +36,8 @@ std::vector<StateEdge> rfc9293_edges() {
         {S::FinWait1, S::Closed, "RST, ABORT or timeout", "RFC 9293 3.10.7.4, 3.10.5"},
         {S::FinWait2, S::TimeWait, "rcv FIN / send ACK", "RFC 9293 3.10.7.4"},
         {S::FinWait2, S::Closed, "RST or ABORT", "RFC 9293 3.10.7.4, 3.10.5"},
+        {S::FinWait2, S::Closed, "timeout (orphan, tcp_fin_timeout)", "RFC 9293 3.6.1, Linux L-ORPHAN-1",
+         {Cause::FinWait2Timeout}},
         {S::CloseWait, S::LastAck, "CLOSE / send FIN", "RFC 9293 3.10.4"},
         {S::CloseWait, S::Closed, "RST, ABORT or timeout", "RFC 9293 3.10.7.4, 3.10.5"},
         {S::Closing, S::TimeWait, "rcv ACK of FIN", "RFC 9293 3.10.7.4"},
@@ -58,6 +59,17 @@ const StateGraph& StateGraph::rfc9293() {
 bool StateGraph::has_edge(State from, State to) const {
     return std::any_of(edges_.begin(), edges_.end(),
                        [&](const StateEdge& e) { return e.from == from && e.to == to; });
+}
+
+std::optional<std::size_t> StateGraph::edge_for(State from, State to, Cause cause) const {
+    std::optional<std::size_t> other;
+    for (std::size_t i = 0; i < edges_.size(); ++i) {
+        const StateEdge& e = edges_[i];
+        if (e.from != from || e.to != to) continue;
+        if (std::find(e.causes.begin(), e.causes.end(), cause) != e.causes.end()) return i;
+        if (e.causes.empty() && !other) other = i;
+    }
+    return other;
 }
 
 std::vector<State> StateGraph::shortest_path(State from, State to) const {
@@ -82,11 +94,12 @@ std::vector<State> StateGraph::shortest_path(State from, State to) const {
 std::string StateGraph::to_dot(const EdgeCoverage* coverage) const {
     std::string out = "digraph tcp {\n  rankdir=TB;\n  node [shape=box, style=rounded];\n";
     for (State s : kAllStates) out += "  \"" + std::string(rfc_name(s)) + "\";\n";
-    for (const StateEdge& e : edges_) {
+    for (std::size_t i = 0; i < edges_.size(); ++i) {
+        const StateEdge& e = edges_[i];
         std::string label = e.event;
         std::string style;
         if (coverage) {
-            auto it = coverage->find({e.from, e.to});
+            auto it = coverage->find(i);
             if (it == coverage->end()) {
                 style = ", style=dashed, color=gray";
             } else {
@@ -101,17 +114,14 @@ std::string StateGraph::to_dot(const EdgeCoverage* coverage) const {
     return out;
 }
 
-std::vector<std::pair<State, State>> cover(const StateGraph& graph, const Trace& trace,
-                                           EdgeCoverage& coverage) {
-    std::vector<std::pair<State, State>> unknown;
-    std::set<std::pair<State, State>> reported;
-    for (const TraceEvent& e : trace.events()) {
-        if (e.kind != TraceKind::State) continue;
-        ++coverage[{e.from, e.to}];
-        if (!graph.has_edge(e.from, e.to) && reported.insert({e.from, e.to}).second)
-            unknown.push_back({e.from, e.to});
+void CoverageView::on_event(const TraceEvent& e) {
+    if (e.kind != TraceKind::State) return;
+    if (const auto edge = graph_.edge_for(e.from, e.to, e.cause)) {
+        ++coverage_[*edge];
+        return;
     }
-    return unknown;
+    const std::pair<State, State> t{e.from, e.to};
+    if (std::find(off_graph_.begin(), off_graph_.end(), t) == off_graph_.end()) off_graph_.push_back(t);
 }
 
 }  // namespace tcpsim

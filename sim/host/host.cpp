@@ -21,7 +21,7 @@ Host::Host(HostSetup setup, Engine& engine, TraceSink& trace, SegmentPort& port,
 
 Host::~Host() = default;
 
-TraceEvent Host::event(TraceKind kind, std::int32_t label, const FourTuple* t) const {
+TraceEvent Host::event(TraceKind kind, SocketRef label, const FourTuple* t) const {
     TraceEvent e;
     e.t = engine_.now();
     e.kind = kind;
@@ -37,8 +37,7 @@ TraceEvent Host::event(TraceKind kind, std::int32_t label, const FourTuple* t) c
 void Host::record_call(CallKind call, SocketId s, Errno error, std::int64_t value, bool integrity) {
     const SocketEntry* en = entry(s);
     const bool has_tuple = en && en->kind == SocketKind::Connection && en->tuple.local.port != 0;
-    TraceEvent e = event(TraceKind::Call, en ? en->trace_label : kNoSocket,
-                         has_tuple ? &en->tuple : nullptr);
+    TraceEvent e = event(TraceKind::Call, en ? en->ref : SocketRef{}, has_tuple ? &en->tuple : nullptr);
     e.call = call;
     e.error = error;
     e.value = value;
@@ -46,17 +45,26 @@ void Host::record_call(CallKind call, SocketId s, Errno error, std::int64_t valu
     trace_.record(e);
 }
 
-void Host::record_state(std::int32_t label, const FourTuple* t, State from, State to, Cause cause,
-                        Errno error) {
+void Host::record_state(SocketRef label, const FourTuple* t, State from, State to, Cause cause,
+                        Errno error, Duration length) {
     TraceEvent e = event(TraceKind::State, label, t);
     e.from = from;
     e.to = to;
     e.cause = cause;
     e.error = error;
+    e.length = length;
     trace_.record(e);
 }
 
-void Host::record_timer(std::int32_t label, const FourTuple& t, TimerKind kind, TimerAction action,
+void Host::record_decision(Cause cause, SocketRef label, const FourTuple* t, const PortsHeld* ports) {
+    TraceEvent e = event(TraceKind::Decision, label, t);
+    if (arriving_) set_segment_fields(e, *arriving_);
+    e.cause = cause;
+    if (ports) e.ports = *ports;
+    trace_.record(e);
+}
+
+void Host::record_timer(SocketRef label, const FourTuple& t, TimerKind kind, TimerAction action,
                         Time expires) {
     TraceEvent e = event(TraceKind::Timer, label, &t);
     e.timer = kind;
@@ -65,20 +73,21 @@ void Host::record_timer(std::int32_t label, const FourTuple& t, TimerKind kind, 
     trace_.record(e);
 }
 
-void Host::count(const std::string& counter, std::int32_t label, const FourTuple* t) {
+void Host::count(Counter counter, SocketRef label, const FourTuple* t) {
     const std::uint64_t value = ++counters_[counter];
     TraceEvent e = event(TraceKind::Counter, label, t);
-    e.text = trace_.intern_text(counter);
+    e.counter = counter;
     e.value = static_cast<std::int64_t>(value);
     trace_.record(e);
 }
 
-void Host::transmit(const Segment& seg, std::int32_t label, const FourTuple& t) {
+void Host::transmit(Segment seg, SocketRef label, const FourTuple& t) {
+    seg.id = port_.new_segment_id();
     TraceEvent e = event(TraceKind::Segment, label, &t);
     e.segment_event = SegmentEvent::Send;
     set_segment_fields(e, seg);
     trace_.record(e);
-    port_.transmit(setup_.index, seg);
+    port_.transmit(setup_.index, seg, label);
 }
 
 void Host::notify(std::function<void(SocketEvents&)> f) {
@@ -89,7 +98,7 @@ void Host::notify(std::function<void(SocketEvents&)> f) {
     });
 }
 
-Host::ConnSlot& Host::create_slot(ConnectionParams p, SocketId s, std::int32_t label, bool bound) {
+Host::ConnSlot& Host::create_slot(ConnectionParams p, SocketId s, SocketRef label, bool bound) {
     const FourTuple t = p.tuple;
     auto slot = std::make_unique<ConnSlot>(ConnSlot{Connection(p), this, s, label, -1, false, false, bound, {}});
     ConnSlot& ref = *slot;
@@ -107,9 +116,14 @@ void Host::apply(ConnSlot& slot) {
     const FourTuple t = slot.conn.tuple();
     for (Action& a : actions_.list) {
         if (auto* tx = std::get_if<Transmit>(&a)) {
-            transmit(tx->segment, slot.label, t);
+            transmit(std::move(tx->segment), slot.label, t);
+        } else if (auto* d = std::get_if<Decision>(&a)) {
+            record_decision(d->cause, slot.label, &t);
         } else if (auto* tr = std::get_if<Transition>(&a)) {
-            record_state(slot.label, &t, tr->from, tr->to, tr->cause, tr->error);
+            const Duration length = tr->to == State::Closed && tr->from == State::TimeWait
+                                        ? slot.conn.time_wait_expires() - engine_.now()
+                                        : Duration{};
+            record_state(slot.label, &t, tr->from, tr->to, tr->cause, tr->error, length);
             if (tr->to == State::Closed && slot.socket >= 0) {
                 SocketEntry* en = entry(slot.socket);
                 if (tr->error != Errno::Ok) {
@@ -238,9 +252,8 @@ void Host::demote_to_time_wait(ConnSlot& slot) {
     if (time_wait_.size() >= setup_.rules.max_tw_buckets) {
         // L-ENTER-3: no room: no TIME-WAIT at all; a retransmitted FIN will find no socket.
         record_timer(slot.label, t, TimerKind::TimeWait, TimerAction::Cancel, slot.conn.time_wait_expires());
-        record_state(slot.label, &t, State::TimeWait, State::Closed,
-                     {"tcp_max_tw_buckets reached: no TIME-WAIT", "Linux inet_twsk_alloc, L-ENTER-3"});
-        count("TCPTimeWaitOverflow", slot.label, &t);
+        record_state(slot.label, &t, State::TimeWait, State::Closed, Cause::TwBucketsFull);
+        count(Counter::TimeWaitOverflow, slot.label, &t);
         if (bound) unbind_port(t.local.port);
         destroy_slot(slot);
         return;
@@ -272,7 +285,7 @@ void Host::on_time_wait_timer() {
 void Host::end_time_wait(const FourTuple& t, Cause cause) {
     TimeWaitEntry* tw = time_wait_.find(t);
     assert(tw);
-    const std::int32_t label = tw->record.socket;
+    const SocketRef label = tw->record.socket;
     record_timer(label, t, TimerKind::TimeWait, TimerAction::Cancel, tw->record.expires);
     record_state(label, &t, State::TimeWait, State::Closed, cause);
     if (tw->bound) unbind_port(t.local.port);
@@ -283,10 +296,12 @@ void Host::end_time_wait(const FourTuple& t, Cause cause) {
 void Host::expire_time_wait(const FourTuple& t) {
     TimeWaitEntry* tw = time_wait_.find(t);
     assert(tw);
-    const std::int32_t label = tw->record.socket;
+    const SocketRef label = tw->record.socket;
     record_timer(label, t, TimerKind::TimeWait, TimerAction::Expire, engine_.now());
-    // RFC 9293 3.10.8: the time-wait timeout deletes the TCB and enters CLOSED.
-    record_state(label, &t, State::TimeWait, State::Closed, {"2MSL timeout", "RFC 9293 3.10.8"});
+    // RFC 9293 3.10.8: the time-wait timeout deletes the TCB and enters CLOSED; the cause
+    // names what set the length.
+    record_state(label, &t, State::TimeWait, State::Closed, tw->record.expiry_cause, Errno::Ok,
+                 tw->record.length);
     if (tw->bound) unbind_port(t.local.port);
     time_wait_.erase(t);
 }
@@ -296,7 +311,8 @@ void Host::on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Seg
     auto listener = listeners_.find(seg.dst.port);
     const TimeWaitOutcome o =
         tcpsim::on_time_wait_segment(tw.record, t, seg, setup_.rules, now, listener != listeners_.end());
-    const std::int32_t label = tw.record.socket;
+    const SocketRef label = tw.record.socket;
+    if (!o.reopen && !o.close) record_decision(o.cause, label, &t);
     if (o.reopen) {
         end_time_wait(t, o.cause);
         on_listener_segment(listener->second, seg, o.reopen_isn);
@@ -304,7 +320,7 @@ void Host::on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Seg
     }
     if (o.close) {
         end_time_wait(t, o.cause);
-        if (o.reply) transmit(*o.reply, label, t);
+        if (o.reply) transmit(std::move(*o.reply), label, t);
         return;
     }
     if (o.new_ts_recent) {
@@ -313,7 +329,7 @@ void Host::on_time_wait_segment(const FourTuple& t, TimeWaitEntry& tw, const Seg
     }
     if (o.reply) {
         if (o.ratelimited_ack) tw.record.last_ratelimited_ack = now;
-        transmit(*o.reply, label, t);
+        transmit(std::move(*o.reply), label, t);
     }
     if (o.restart_timer) {
         time_wait_.rearm(t, now + tw.record.length);

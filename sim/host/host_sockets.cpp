@@ -17,7 +17,7 @@ std::uint32_t keyed_hash(std::uint64_t secret, const FourTuple& t) {
 
 }  // namespace
 
-SocketId Host::new_socket(SocketKind kind, const std::string& label, bool autoread) {
+SocketId Host::new_socket(SocketKind kind, SocketRef ref, bool autoread) {
     SocketId s;
     if (!free_sockets_.empty()) {
         s = free_sockets_.back();
@@ -29,8 +29,7 @@ SocketId Host::new_socket(SocketKind kind, const std::string& label, bool autore
     SocketEntry& en = sockets_[static_cast<std::size_t>(s)];
     en = SocketEntry{};
     en.kind = kind;
-    en.label = label;
-    en.trace_label = trace_.intern_socket(label);
+    en.ref = ref;
     en.autoread = autoread;
     return s;
 }
@@ -103,7 +102,7 @@ bool Host::bind_conflict(std::uint16_t port, bool reuse_address) const {
     });
 }
 
-std::optional<Host::PortChoice> Host::pick_ephemeral_port(Endpoint remote) {
+std::optional<Host::PortChoice> Host::pick_ephemeral_port(Endpoint remote, PortsHeld& held) {
     const ProfileRules& r = setup_.rules;
     const std::uint32_t low = r.ephemeral_low;
     std::uint32_t remaining = r.ephemeral_high - low + 1u;
@@ -116,16 +115,26 @@ std::optional<Host::PortChoice> Host::pick_ephemeral_port(Endpoint remote) {
     std::uint32_t offset = (keyed_hash(isn_secret_, {{source, 0}, remote}) + port_perturb_) % remaining;
     if (split) offset &= ~1u;
     const std::uint32_t step = split ? 2 : 1;
+    held = PortsHeld{remaining, 0, 0, 0};
     for (std::uint32_t pass = 0; pass < (split ? 2u : 1u); ++pass) {
         for (std::uint32_t i = 0; i < remaining; i += step) {
             const auto port = static_cast<std::uint16_t>(low + (offset + i + pass) % remaining);
             // Ports held by an explicit bind() or a listener are never chosen.
-            if (bound_ports_.count(port) || listeners_.count(port)) continue;
+            if (bound_ports_.count(port) || listeners_.count(port)) {
+                ++held.bound;
+                continue;
+            }
             const FourTuple t{{source, port}, remote};
-            if (connections_.count(t)) continue;
+            if (connections_.count(t)) {
+                ++held.connections;
+                continue;
+            }
             bool takes_time_wait = false;
             if (TimeWaitEntry* tw = time_wait_.find(t)) {
-                if (!time_wait_reusable(tw->record, t, r, now, false)) continue;
+                if (!time_wait_reusable(tw->record, t, r, now, false)) {
+                    ++held.time_wait;
+                    continue;
+                }
                 takes_time_wait = true;
             }
             port_perturb_ += i + step;  // table_perturb[index] += i + step
@@ -141,18 +150,19 @@ void Host::take_over_time_wait(const FourTuple& t, ConnectionParams& p) {
     p.iss = isn_after_time_wait(tw->record);
     p.ts_recent = tw->record.ts_recent;
     p.ts_recent_stamp = tw->record.ts_recent_stamp;
-    count("TWRecycled", tw->record.socket, &t);
-    end_time_wait(t, {"connect() takes the 4-tuple (tcp_tw_reuse)", "Linux tcp_twsk_unique, L-REUSE-3/4"});
+    count(Counter::TwRecycled, tw->record.socket, &t);
+    end_time_wait(t, Cause::TwTakenByReuse);
 }
 
 SocketId Host::listen(const std::string& label, std::uint16_t port, const std::string& accept_as,
                       bool autoread, const SocketOptions& options, Errno& error) {
-    const SocketId s = new_socket(SocketKind::Listener, label, autoread);
+    const SocketId s = new_socket(SocketKind::Listener, {trace_.intern_socket(label), 0}, autoread);
     SocketEntry& en = sockets_[static_cast<std::size_t>(s)];
     en.port = port;
-    en.accept_as = accept_as;
+    en.accept_name = trace_.intern_socket(accept_as);
     en.options = options;
     error = bind_conflict(port, options.reuse_address) ? Errno::AddrInUse : Errno::Ok;
+    if (error != Errno::Ok) record_decision(Cause::PortInUse, en.ref, nullptr);
     record_call(CallKind::Bind, s, error, 0);
     if (error != Errno::Ok) {
         free_socket(s);
@@ -161,21 +171,23 @@ SocketId Host::listen(const std::string& label, std::uint16_t port, const std::s
     listeners_[port] = s;
     bind_port(port);
     record_call(CallKind::Listen, s, error, 0);
-    record_state(en.trace_label, nullptr, State::Closed, State::Listen, {"listen", "RFC 9293 3.10.1"});
+    record_state(en.ref, nullptr, State::Closed, State::Listen, Cause::Listen);
     return s;
 }
 
 SocketId Host::connect(const std::string& label, Endpoint remote,
                        std::optional<std::uint16_t> local_port, bool autoread,
                        const SocketOptions& options, Errno& error) {
-    const SocketId s = new_socket(SocketKind::Connection, label, autoread);
+    const SocketId s = new_socket(SocketKind::Connection, {trace_.intern_socket(label), 0}, autoread);
     sockets_[static_cast<std::size_t>(s)].options = options;
+    const SocketRef ref = sockets_[static_cast<std::size_t>(s)].ref;
     const Time now = engine_.now();
     std::optional<PortChoice> choice;
     if (local_port) {
         // bind() first: L-BIND-1; then the 4-tuple must be free, or a TIME-WAIT entry that
         // tcp_twsk_unique lets go (with twp == NULL: timestamps decide, not tcp_tw_reuse).
         error = bind_conflict(*local_port, options.reuse_address) ? Errno::AddrInUse : Errno::Ok;
+        if (error != Errno::Ok) record_decision(Cause::PortInUse, ref, nullptr);
         record_call(CallKind::Bind, s, error, 0);
         if (error != Errno::Ok) {
             free_socket(s);
@@ -186,8 +198,12 @@ SocketId Host::connect(const std::string& label, Endpoint remote,
         if (connections_.count(t) == 0 &&
             (!tw || time_wait_reusable(tw->record, t, setup_.rules, now, true)))
             choice = PortChoice{*local_port, tw != nullptr};
+        else
+            record_decision(Cause::FourTupleInUse, ref, &t);
     } else {
-        choice = pick_ephemeral_port(remote);
+        PortsHeld held;
+        choice = pick_ephemeral_port(remote, held);
+        if (!choice) record_decision(Cause::PortsExhausted, ref, nullptr, &held);
     }
     if (!choice) {
         error = Errno::AddrNotAvail;  // L-REUSE-5 / L-PORT-1: no usable port for this peer
@@ -210,7 +226,7 @@ SocketId Host::connect(const std::string& label, Endpoint remote,
             p.ts_recent_stamp = cached->second.stamp;
         }
     }
-    ConnSlot& slot = create_slot(p, s, en.trace_label, local_port.has_value());
+    ConnSlot& slot = create_slot(p, s, en.ref, local_port.has_value());
     slot.connecting = true;
     error = Errno::InProgress;
     record_call(CallKind::Connect, s, error, 0);
@@ -324,7 +340,7 @@ Errno Host::close(SocketId s) {
         // (L-CLOSE-1), which needs the accept queue the scenarios do not model yet.
         listeners_.erase(en->port);
         unbind_port(en->port);
-        record_state(en->trace_label, nullptr, State::Listen, State::Closed, {"close", "RFC 9293 3.10.4"});
+        record_state(en->ref, nullptr, State::Listen, State::Closed, Cause::CloseListener);
         free_socket(s);
         return Errno::Ok;
     }
@@ -361,10 +377,10 @@ Errno Host::abort(SocketId s) {
 }
 
 void Host::reboot() {
-    TraceEvent call = event(TraceKind::Call, kNoSocket, nullptr);
+    TraceEvent call = event(TraceKind::Call, {}, nullptr);
     call.call = CallKind::Reboot;
     trace_.record(call);
-    const Cause cause{"host rebooted: state forgotten", "tcpsim reboot"};
+    const Cause cause = Cause::Reboot;
     // Sorted, so the trace does not depend on hash order.
     std::vector<FourTuple> tuples;
     for (const auto& kv : connections_) tuples.push_back(kv.first);
@@ -382,7 +398,7 @@ void Host::reboot() {
     }
     schedule_time_wait_timer();
     for (const auto& [port, s] : listeners_)
-        record_state(sockets_[static_cast<std::size_t>(s)].trace_label, nullptr, State::Listen, State::Closed, cause);
+        record_state(sockets_[static_cast<std::size_t>(s)].ref, nullptr, State::Listen, State::Closed, cause);
     listeners_.clear();
     bound_ports_.clear();
     peer_timestamps_.clear();
@@ -394,10 +410,9 @@ bool Host::autoread(SocketId s) const {
     return en && en->autoread;
 }
 
-const std::string& Host::label(SocketId s) const {
-    static const std::string kNone;
+SocketRef Host::socket_ref(SocketId s) const {
     const SocketEntry* en = entry(s);
-    return en ? en->label : kNone;
+    return en ? en->ref : SocketRef{};
 }
 
 bool Host::has_unread(SocketId s) const {

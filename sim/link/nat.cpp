@@ -20,7 +20,7 @@ NatResult Nat::outbound(const Segment& s, Time now) {
     } else {
         const auto free_port = allocate_port();
         if (!free_port) {
-            r.drop_reason = "nat: no free port";
+            r.drop_reason = LinkReason::NatNoFreePort;
             return r;
         }
         port = *free_port;
@@ -41,18 +41,13 @@ NatResult Nat::inbound(const Segment& s, Time now) {
     auto it = by_port_.find(s.dst.port);
     // Endpoint-dependent filtering: only the remote the mapping was made for gets in.
     if (it == by_port_.end() || it->second.remote != s.src) {
-        r.drop_reason = "nat: no mapping";
+        r.drop_reason = LinkReason::NatNoMapping;
         return r;
     }
     refresh(it->first, it->second, now);
     r.segment = s;
     r.segment->dst = it->second.inside;
     return r;
-}
-
-std::string Nat::describe(const NatMapping& m) const {
-    return "nat " + config_.name + ": " + to_string(m.inside) + " -> " +
-           to_string(Endpoint{config_.address, m.public_port}) + " for " + to_string(m.remote);
 }
 
 void Nat::expire(Time now) {

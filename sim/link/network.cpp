@@ -17,6 +17,7 @@ void Network::add_host(Host& host) {
 NodeId Network::add_nat(const NatConfig& config) {
     const NodeId id = NodeId::nat(static_cast<std::uint16_t>(nats_.size()));
     nats_.push_back(std::make_unique<Nat>(config));
+    trace_.add_nat(config.name);  // same index as here
     by_ip_[config.address.value] = id;
     for (const std::string& inside : config.inside) {
         auto h = std::find_if(hosts_.begin(), hosts_.end(),
@@ -43,7 +44,7 @@ void Network::add_link(std::uint16_t a, std::uint16_t b, const LinkDirectionConf
 }
 
 void Network::add_fault(const FaultConfig& fault) {
-    faults_.push_back(FaultState{fault, trace_.intern_text(fault.description), 0});
+    faults_.push_back(FaultState{fault, trace_.add_fault(fault.description), 0});
 }
 
 const std::string& Network::name(NodeId n) const {
@@ -75,40 +76,46 @@ const Network::FaultState* Network::fire_fault(std::uint16_t from, const Segment
     return fired;
 }
 
-void Network::record(SegmentEvent what, std::uint16_t from, const Segment& s, const char* reason,
-                     Duration delay) {
+TraceEvent Network::event(TraceKind kind, Origin origin, const Segment& s) const {
     TraceEvent e;
     e.t = engine_.now();
-    e.kind = TraceKind::Segment;
-    e.host = from;
+    e.kind = kind;
+    e.host = origin.host;
+    e.socket = origin.socket;
     e.has_conn = true;
     e.conn = {s.src, s.dst};
-    e.segment_event = what;
     set_segment_fields(e, s);
+    return e;
+}
+
+void Network::record(SegmentEvent what, Origin origin, const Segment& s, LinkReason reason, Duration delay) {
+    TraceEvent e = event(TraceKind::Segment, origin, s);
+    e.segment_event = what;
     e.reason = reason;
     e.delay = delay;
     trace_.record(e);
 }
 
-void Network::record_link(std::uint16_t from, const Segment& s, const char* reason,
-                          std::int32_t text) {
-    TraceEvent e;
-    e.t = engine_.now();
-    e.kind = TraceKind::Link;
-    e.host = from;
-    e.has_conn = true;
-    e.conn = {s.src, s.dst};
-    set_segment_fields(e, s);
-    e.reason = reason;
-    e.text = text;
+void Network::record_fault(Origin origin, const Segment& s, const FaultState& f) {
+    TraceEvent e = event(TraceKind::Link, origin, s);
+    e.link = LinkEvent::Fault;
+    e.fault = f.index;
     trace_.record(e);
 }
 
-void Network::schedule_arrival(NodeId to, std::uint16_t origin, const Segment& s, Duration delay) {
+void Network::record_nat(Origin origin, const Segment& s, std::uint16_t nat, const NatMapping& m) {
+    TraceEvent e = event(TraceKind::Link, origin, s);
+    e.link = LinkEvent::NatMapping;
+    e.nat = nat;
+    e.mapped = {nats_[nat]->address(), m.public_port};
+    trace_.record(e);
+}
+
+void Network::schedule_arrival(NodeId to, Origin origin, const Segment& s, Duration delay) {
     engine_.schedule(engine_.now() + delay, [this, to, origin, s] { arrive(to, origin, s); });
 }
 
-void Network::arrive(NodeId at, std::uint16_t origin, const Segment& s) {
+void Network::arrive(NodeId at, Origin origin, const Segment& s) {
     switch (at.kind) {
         case NodeId::Kind::Host:
             hosts_[at.index]->deliver(s);
@@ -119,8 +126,9 @@ void Network::arrive(NodeId at, std::uint16_t origin, const Segment& s) {
     }
 }
 
-void Network::transmit(std::uint16_t from, const Segment& s) {
+void Network::transmit(std::uint16_t from, const Segment& s, SocketRef sender) {
     Host* self = hosts_[from];
+    const Origin origin{from, sender};
     if (s.dst.ip == self->ip() || s.dst.ip.is_loopback()) {
         // Loopback: no link, so no delay, loss or faults; a new event at the same time lets
         // the sending stack finish what it is doing first, as any arrival would.
@@ -136,29 +144,29 @@ void Network::transmit(std::uint16_t from, const Segment& s) {
         }
     }
     if (!next) {
-        record(SegmentEvent::Drop, from, s, "no route", {});
+        record(SegmentEvent::Drop, origin, s, LinkReason::NoRoute);
         return;
     }
-    hop(at, *next, from, s, true);
+    hop(at, *next, origin, s, true);
 }
 
-void Network::at_nat(std::uint16_t index, std::uint16_t origin, const Segment& s) {
+void Network::at_nat(std::uint16_t index, Origin origin, const Segment& s) {
     Nat& nat = *nats_[index];
     const NodeId at = NodeId::nat(index);
     // Only inside hosts send a NAT segments for other addresses (see transmit).
     const bool inbound = s.dst.ip == nat.address();
     // Outbound, the destination does not change: find the way on before making a mapping.
     if (!inbound && !direct(at, s.dst.ip)) {
-        record(SegmentEvent::Drop, origin, s, "no route", {});
+        record(SegmentEvent::Drop, origin, s, LinkReason::NoRoute);
         return;
     }
     NatResult r = inbound ? nat.inbound(s, engine_.now()) : nat.outbound(s, engine_.now());
     if (!r.segment) {
-        record(SegmentEvent::Drop, origin, s, r.drop_reason, {});
+        record(SegmentEvent::Drop, origin, s, r.drop_reason);
         return;
     }
     if (r.created) {
-        record_link(origin, s, "nat", trace_.intern_text(nat.describe(*r.created)));
+        record_nat(origin, s, index, *r.created);
         if (ledger_) {
             const NatMapping& m = *r.created;
             ledger_->alias({m.inside, m.remote}, {{nat.address(), m.public_port}, m.remote});
@@ -166,45 +174,45 @@ void Network::at_nat(std::uint16_t index, std::uint16_t origin, const Segment& s
     }
     const std::optional<NodeId> next = direct(at, r.segment->dst.ip);
     if (!next) {
-        record(SegmentEvent::Drop, origin, *r.segment, "no route", {});
+        record(SegmentEvent::Drop, origin, *r.segment, LinkReason::NoRoute);
         return;
     }
     hop(at, *next, origin, *r.segment, false);
 }
 
-void Network::hop(NodeId from, NodeId to, std::uint16_t origin, const Segment& s, bool first_hop) {
+void Network::hop(NodeId from, NodeId to, Origin origin, const Segment& s, bool first_hop) {
     Direction& dir = *directions_.at({from, to});
     Duration delay = dir.config.delay;
     if (dir.config.jitter.ns > 0) delay += nanoseconds(dir.rng.between(0, dir.config.jitter.ns));
 
-    if (const FaultState* f = first_hop ? fire_fault(origin, s) : nullptr) {
-        record_link(origin, s, "fault", f->text);
+    if (const FaultState* f = first_hop ? fire_fault(origin.host, s) : nullptr) {
+        record_fault(origin, s, *f);
         switch (f->config.action) {
             case FaultAction::Drop:
-                record(SegmentEvent::Drop, origin, s, "fault", {});
+                record(SegmentEvent::Drop, origin, s, LinkReason::Fault);
                 return;
             case FaultAction::Duplicate:
-                record(SegmentEvent::Duplicate, origin, s, "fault", {});
+                record(SegmentEvent::Duplicate, origin, s, LinkReason::Fault);
                 schedule_arrival(to, origin, s, delay);
                 schedule_arrival(to, origin, s, delay);
                 return;
             case FaultAction::Delay:
-                record(SegmentEvent::Delay, origin, s, "fault", f->config.delay);
+                record(SegmentEvent::Delay, origin, s, LinkReason::Fault, f->config.delay);
                 schedule_arrival(to, origin, s, delay + f->config.delay);
                 return;
         }
     }
     if (dir.rng.chance(dir.config.loss)) {
-        record(SegmentEvent::Drop, origin, s, "loss", {});
+        record(SegmentEvent::Drop, origin, s, LinkReason::Loss);
         return;
     }
     if (dir.rng.chance(dir.config.reorder)) {
-        record(SegmentEvent::Delay, origin, s, "reorder", dir.config.reorder_delay);
+        record(SegmentEvent::Delay, origin, s, LinkReason::Reorder, dir.config.reorder_delay);
         delay += dir.config.reorder_delay;
     }
     schedule_arrival(to, origin, s, delay);
     if (dir.rng.chance(dir.config.duplicate)) {
-        record(SegmentEvent::Duplicate, origin, s, "duplicate", {});
+        record(SegmentEvent::Duplicate, origin, s, LinkReason::Duplicate);
         schedule_arrival(to, origin, s, delay);
     }
 }

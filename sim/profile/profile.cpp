@@ -75,6 +75,7 @@ std::vector<ProfileRules> make_profiles() {
     linux.name = "linux";
     linux.description = "Linux 6.x: TIME_WAIT fixed 60 s, L-TW rules, tw_reuse, RTO 200 ms..120 s";
     linux.msl = seconds(30);
+    linux.time_wait_source = TimeWaitLength::LinuxTimewaitLen;
     linux.time_wait_fixed = seconds(60);  // include/net/tcp.h TCP_TIMEWAIT_LEN
     linux.rto_min = milliseconds(200);    // TCP_RTO_MIN
     linux.rto_max = seconds(120);         // TCP_RTO_MAX
@@ -103,6 +104,7 @@ std::vector<ProfileRules> make_profiles() {
     ProfileRules solaris = bsd;
     solaris.name = "solaris";
     solaris.description = "Solaris-like: tcp_time_wait_interval 60 s, otherwise BSD rules";
+    solaris.time_wait_source = TimeWaitLength::SolarisInterval;
     solaris.time_wait_fixed = seconds(60);  // tcp_time_wait_interval, default 60000 ms
     solaris.rto_min = milliseconds(400);    // tcp_rexmit_interval_min [unverified]
     solaris.ephemeral_low = 32768;          // tcp_smallest_anon_port
@@ -112,6 +114,7 @@ std::vector<ProfileRules> make_profiles() {
     ProfileRules windows = bsd;
     windows.name = "windows";
     windows.description = "Windows-like: TcpTimedWaitDelay 120 s, ports 49152-65535, otherwise BSD rules";
+    windows.time_wait_source = TimeWaitLength::WindowsDelay;
     windows.time_wait_fixed = seconds(120);  // TcpTimedWaitDelay default 0x78 (Server 2003 docs)
     windows.rto_min = milliseconds(300);     // [unverified]
     windows.ephemeral_low = 49152;           // Vista+ dynamic port range
@@ -169,6 +172,23 @@ Knob duration_knob(std::string_view name, std::string_view expected, std::string
                     } else {
                         return value ? in_unit(*value, unit) : std::string("none");
                     }
+                }};
+}
+
+// An OS setting that fixes TIME_WAIT's length (and names it as the length's source).
+Knob time_wait_knob(std::string_view name, std::string_view expected, std::string_view meaning,
+                    TimeWaitLength source, Duration unit, Duration lo, Duration hi) {
+    return Knob{{name, expected, meaning},
+                [=](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
+                    auto d = as_duration(v, unit);
+                    if (!d || *d < lo || *d > hi) return std::string(expected);
+                    r.time_wait_source = source;
+                    r.time_wait_fixed = *d;
+                    return std::nullopt;
+                },
+                [=](const ProfileRules& r) -> std::string {
+                    return r.time_wait_source == TimeWaitLength::TwoMsl ? std::string("none")
+                                                                        : in_unit(r.time_wait_fixed, unit);
                 }};
 }
 
@@ -235,29 +255,27 @@ const std::vector<Knob>& knobs() {
                           "TIME_WAIT length; \"2msl\" follows msl"},
                          [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
                              if (v.kind == KnobValue::Kind::Text && v.text_value == "2msl") {
-                                 r.time_wait_fixed.reset();
+                                 r.time_wait_source = TimeWaitLength::TwoMsl;
                                  return std::nullopt;
                              }
                              auto d = v.kind == KnobValue::Kind::Text ? parse_duration(v.text_value)
                                                                       : std::nullopt;
                              if (!d || *d > minutes(60))
                                  return std::string("a duration from 0s to 60min, or \"2msl\"");
+                             r.time_wait_source = TimeWaitLength::Configured;
                              r.time_wait_fixed = *d;
                              return std::nullopt;
                          },
                          [](const ProfileRules& r) {
-                             return r.time_wait_fixed ? format_duration(*r.time_wait_fixed)
-                                                      : std::string("2msl");
+                             return r.time_wait_source == TimeWaitLength::TwoMsl ? std::string("2msl")
+                                                                                 : format_duration(r.time_wait_fixed);
                          }});
-        k.push_back(duration_knob("tcp_time_wait_interval",
-                                  "milliseconds from 1000 to 600000, or a duration",
-                                  "Solaris TIME_WAIT length in milliseconds",
-                                  [](ProfileRules& r) -> std::optional<Duration>& { return r.time_wait_fixed; },
-                                  ms, seconds(1), minutes(10)));
-        k.push_back(duration_knob("TcpTimedWaitDelay", "seconds from 0 to 300, or a duration",
-                                  "Windows TIME_WAIT length in seconds",
-                                  [](ProfileRules& r) -> std::optional<Duration>& { return r.time_wait_fixed; },
-                                  s, Duration{}, seconds(300)));
+        k.push_back(time_wait_knob("tcp_time_wait_interval", "milliseconds from 1000 to 600000, or a duration",
+                                   "Solaris TIME_WAIT length in milliseconds", TimeWaitLength::SolarisInterval,
+                                   ms, seconds(1), minutes(10)));
+        k.push_back(time_wait_knob("TcpTimedWaitDelay", "seconds from 0 to 300, or a duration",
+                                   "Windows TIME_WAIT length in seconds", TimeWaitLength::WindowsDelay, s,
+                                   Duration{}, seconds(300)));
         k.push_back(duration_knob("rto_initial", "a duration from 1ms to 10min",
                                   "RTO before any RTT sample (RFC 6298 2.1)",
                                   [](ProfileRules& r) -> Duration& { return r.rto_initial; }, kTextOnly, ms, minutes(10)));

@@ -50,7 +50,7 @@ constexpr std::string_view kEventExpected = "one of send, deliver, drop, duplica
 constexpr std::string_view kCallExpected =
     "one of bind, listen, connect, accept, send, recv, shutdown, close, abort, setsockopt, reboot";
 constexpr std::string_view kCounterExpected =
-    "a counter name such as TCPTimeWaitOverflow, TWRecycled, PAWSPassiveRejected";
+    "one of the counters TCPTimeWaitOverflow, TWRecycled, PAWSPassiveRejected";
 constexpr std::string_view kResultExpected =
     R"(an errno name such as "ECONNREFUSED", "0" for success, or a byte count)";
 constexpr std::string_view kTimerExpected =
@@ -614,7 +614,7 @@ class ScenarioReader {
                 break;
             case ExpectKind::Counter:
                 e.host = host_ref(o.need("host", hosts_expected(s_)));
-                e.counter = o.need("counter", kCounterExpected).name();
+                e.counter = o.need("counter", kCounterExpected).parsed(parse_counter, kCounterExpected);
                 e.count = read_count(o, true);
                 break;
         }

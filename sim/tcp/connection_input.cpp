@@ -35,7 +35,12 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
     // RFC 9293 3.10.7.3 "first check the ACK bit".
     if (seg.is(Flags::Ack)) {
         if (seq_le(seg.ack, snd.iss) || seq_gt(seg.ack, snd.nxt)) {
-            if (!seg.is(Flags::Rst)) send_reset(seg.ack, now, out);  // <SEQ=SEG.ACK><CTL=RST>
+            if (seg.is(Flags::Rst)) {
+                decide(Cause::SynSentRstIgnored, out);
+            } else {
+                decide(Cause::SynSentBadAck, out);
+                send_reset(seg.ack, now, out);  // <SEQ=SEG.ACK><CTL=RST>
+            }
             return;
         }
         ack_acceptable = seq_le(snd.una, seg.ack) && seq_le(seg.ack, snd.nxt);
@@ -43,11 +48,16 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
     // "second check the RST bit".
     if (seg.is(Flags::Rst)) {
         if (ack_acceptable)
-            enter_closed({"rcv RST", "RFC 9293 3.10.7.3"}, Errno::ConnRefused, out);
+            enter_closed(Cause::RcvRstRefused, Errno::ConnRefused, out);
+        else
+            decide(Cause::SynSentRstIgnored, out);  // "If the ACK bit is off, drop the segment"
         return;
     }
     // "fourth check the SYN bit".
-    if (!seg.is(Flags::Syn)) return;
+    if (!seg.is(Flags::Syn)) {
+        decide(Cause::SynSentNoSyn, out);
+        return;
+    }
     tcb_.rcv.irs = seg.seq;
     tcb_.rcv.nxt = seg.seq + 1;
     if (seg.options.mss) tcb_.snd_mss = std::min(*seg.options.mss, rules_->mss);
@@ -74,7 +84,7 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
         retries_ = 0;
         cancel_timer(TimerKind::Retransmit, out);
         on_handshake_done();
-        transition(State::Established, {"rcv SYN,ACK", "RFC 9293 3.10.7.3"}, out);
+        transition(State::Established, Cause::RcvSynAck, out);
         send_ack(now, out);
         out.list.push_back(Notify{Notice::Connected});
         arm_keepalive(now, out);
@@ -82,7 +92,7 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
         return;
     }
     // Simultaneous open (RFC 9293 Figure 8): SYN-RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><SYN,ACK>.
-    transition(State::SynReceived, {"rcv SYN (simultaneous open)", "RFC 9293 3.10.7.3"}, out);
+    transition(State::SynReceived, Cause::RcvSynSimultaneous, out);
     snd.nxt = snd.iss;
     send_syn(now, out);
 }
@@ -92,7 +102,9 @@ bool Connection::timestamps_acceptable(const Segment& seg, Time now, Actions& ou
     if (!seg.options.timestamp) {
         // RFC 7323 3.2: SHOULD drop a non-RST segment without TSopt (FreeBSD does, B-TW-6);
         // Linux accepts it and only skips PAWS.
-        return seg.is(Flags::Rst) || !rules_->drop_missing_timestamps;
+        if (seg.is(Flags::Rst) || !rules_->drop_missing_timestamps) return true;
+        decide(Cause::NoTimestampDropped, out);
+        return false;
     }
     if (seg.is(Flags::Rst) || !ts_recent_stamp_) return true;  // Linux: RSTs skip PAWS
     // RFC 7323 5.5: TS.Recent goes stale after 24 days idle (Linux TCP_PAWS_WRAP, ~2147 s).
@@ -100,6 +112,7 @@ bool Connection::timestamps_acceptable(const Segment& seg, Time now, Actions& ou
     const auto behind = static_cast<std::int32_t>(ts_recent_ - seg.options.timestamp->val);
     if (behind <= static_cast<std::int32_t>(rules_->paws_window)) return true;
     // RFC 7323 5.3 R1: an old timestamp: the segment is not acceptable; ACK and drop.
+    decide(Cause::PawsReject, out);
     send_ack(now, out);
     return false;
 }
@@ -129,25 +142,25 @@ void Connection::reset_by_peer(Time /*now*/, Actions& out) {
         case State::SynReceived:
             if (passive_) {
                 // Passive open: the listener carries on; this embryonic connection ends.
-                enter_closed({"rcv RST (passive open returns to LISTEN)", "RFC 9293 3.10.7.4"},
+                enter_closed(Cause::RcvRstPassiveOpen,
                              Errno::Ok, out);
             } else {
-                enter_closed({"rcv RST", "RFC 9293 3.10.7.4"}, Errno::ConnRefused, out);
+                enter_closed(Cause::RcvRst, Errno::ConnRefused, out);
             }
             return;
         case State::Established:
         case State::FinWait1:
         case State::FinWait2:
-            enter_closed({"rcv RST", "RFC 9293 3.10.7.4"}, Errno::ConnReset, out);
+            enter_closed(Cause::RcvRst, Errno::ConnReset, out);
             return;
         case State::CloseWait:
             // Linux tcp_reset(): a reset in CLOSE_WAIT reports EPIPE.
-            enter_closed({"rcv RST", "RFC 9293 3.10.7.4"},
+            enter_closed(Cause::RcvRst,
                          rules_->epipe_for_reset_in_close_wait ? Errno::Pipe : Errno::ConnReset, out);
             return;
         case State::Closing:
         case State::LastAck:
-            enter_closed({"rcv RST", "RFC 9293 3.10.7.4"}, Errno::Ok, out);
+            enter_closed(Cause::RcvRst, Errno::Ok, out);
             return;
         case State::Closed:
         case State::Listen:
@@ -162,6 +175,7 @@ void Connection::on_segment_synchronized(const Segment& seg, Time now, Actions& 
     // retransmitting the SYN,ACK (the sequence test would only give a bare ACK).
     if (state_ == State::SynReceived && seg.is(Flags::Syn) && !seg.is(Flags::Ack) &&
         !seg.is(Flags::Rst) && seg.seq == tcb_.rcv.irs) {
+        decide(Cause::SynRetransmitted, out);
         tcb_.snd.nxt = tcb_.snd.iss;
         send_syn(now, out);
         return;
@@ -180,7 +194,12 @@ void Connection::on_segment_synchronized(const Segment& seg, Time now, Actions& 
     if (!timestamps_acceptable(seg, now, out)) return;
     // "first check sequence number".
     if (!acceptable(seg)) {
-        if (!seg.is(Flags::Rst)) send_ack(now, out);
+        if (seg.is(Flags::Rst)) {
+            decide(Cause::UnacceptableRst, out);
+        } else {
+            decide(Cause::Unacceptable, out);
+            send_ack(now, out);
+        }
         return;
     }
     note_timestamp(seg, now);
@@ -188,6 +207,7 @@ void Connection::on_segment_synchronized(const Segment& seg, Time now, Actions& 
     if (seg.is(Flags::Rst)) {
         if (rules_->challenge_ack && seg.seq != tcb_.rcv.nxt) {
             // RFC 5961 3.2: an in-window RST that is not exactly RCV.NXT gets a challenge ACK.
+            decide(Cause::ChallengeAckRst, out);
             send_challenge_ack(now, out);
             return;
         }
@@ -197,33 +217,37 @@ void Connection::on_segment_synchronized(const Segment& seg, Time now, Actions& 
     // "fourth check the SYN bit".
     if (seg.is(Flags::Syn)) {
         if (state_ == State::SynReceived && passive_) {
-            enter_closed({"rcv SYN (passive open returns to LISTEN)", "RFC 9293 3.10.7.4"},
+            enter_closed(Cause::RcvSynPassiveOpen,
                          Errno::Ok, out);
             return;
         }
         if (rules_->challenge_ack) {
+            decide(Cause::ChallengeAckSyn, out);
             send_challenge_ack(now, out);  // RFC 5961 4.2
             return;
         }
         // RFC 793: a SYN in the window is an error: send a reset (formed from the SYN as
         // RFC 9293 3.5.2 says, as 4.4BSD's dropwithreset does), enter CLOSED.
         if (auto rst = reset_for_no_connection(seg)) emit(std::move(*rst), out);
-        enter_closed({"rcv SYN in window", "RFC 793 3.9"}, Errno::ConnReset, out);
+        enter_closed(Cause::RcvSynInWindow, Errno::ConnReset, out);
         return;
     }
     // "fifth check the ACK field".
-    if (!seg.is(Flags::Ack)) return;
+    if (!seg.is(Flags::Ack)) {
+        decide(Cause::NoAckDropped, out);
+        return;
+    }
     bool stop = false;
     process_ack(seg, now, out, stop);
     if (stop) return;
     // "seventh, process the segment text" and "eighth, check the FIN bit".
     bool ack_now = false;
-    process_text(seg, now, ack_now);
+    process_text(seg, out, ack_now);
     if (fin_queued_ && orphaned_ && seg.len() > 0 &&
         (state_ == State::FinWait1 || state_ == State::FinWait2)) {
         // RFC 9293 3.6.1 (SHLD-3): new data after CLOSE is answered with a reset.
         send_reset(tcb_.snd.nxt, now, out);
-        enter_closed({"rcv data after close", "RFC 9293 3.6.1"}, Errno::Ok, out);
+        enter_closed(Cause::RcvDataAfterClose, Errno::Ok, out);
         return;
     }
     process_fin(seg, now, out, ack_now);
@@ -235,12 +259,13 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
     auto& snd = tcb_.snd;
     if (state_ == State::SynReceived) {
         if (!(seq_lt(snd.una, seg.ack) && seq_le(seg.ack, snd.nxt))) {
+            decide(Cause::SynReceivedBadAck, out);
             send_reset(seg.ack, now, out);  // <SEQ=SEG.ACK><CTL=RST>
             stop = true;
             return;
         }
         on_handshake_done();
-        transition(State::Established, {"rcv ACK of SYN", "RFC 9293 3.10.7.4"}, out);
+        transition(State::Established, Cause::RcvAckOfSyn, out);
         out.list.push_back(Notify{Notice::Connected});
         arm_keepalive(now, out);
         snd.wnd = seg.window;
@@ -248,12 +273,13 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
         snd.wl2 = seg.ack;
         if (fin_queued_) {
             // A close() issued in SYN-RECEIVED was queued until now (RFC 9293 3.10.4).
-            transition(State::FinWait1, {"close (queued in SYN-RECEIVED)", "RFC 9293 3.10.4"}, out);
+            transition(State::FinWait1, Cause::CloseQueued, out);
         }
     }
     if (seq_gt(seg.ack, snd.nxt)) {
         // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK,
         // drop the segment, and return."
+        decide(Cause::AckOfUnsent, out);
         send_ack(now, out);
         stop = true;
         return;
@@ -294,19 +320,19 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
     switch (state_) {
         case State::FinWait1:
             if (fin_acked) {
-                transition(State::FinWait2, {"rcv ACK of FIN", "RFC 9293 3.10.7.4"}, out);
+                transition(State::FinWait2, Cause::RcvAckOfFin, out);
                 arm_fin_wait_2(now, out);
             }
             break;
         case State::Closing:
             if (fin_acked) {
-                enter_time_wait({"rcv ACK of FIN", "RFC 9293 3.10.7.4"}, now, out);
+                enter_time_wait(Cause::RcvAckOfFin, now, out);
                 stop = true;
             }
             break;
         case State::LastAck:
             if (fin_acked) {
-                enter_closed({"rcv ACK of FIN", "RFC 9293 3.10.7.4"}, Errno::Ok, out);
+                enter_closed(Cause::RcvAckOfFin, Errno::Ok, out);
                 stop = true;
             }
             break;
@@ -322,7 +348,7 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
     }
 }
 
-void Connection::process_text(const Segment& seg, Time /*now*/, bool& ack_now) {
+void Connection::process_text(const Segment& seg, Actions& out, bool& ack_now) {
     switch (state_) {
         case State::Established:
         case State::FinWait1:
@@ -332,7 +358,10 @@ void Connection::process_text(const Segment& seg, Time /*now*/, bool& ack_now) {
         case State::Closing:
         case State::LastAck:
             // "This should not occur since a FIN has been received": ignore the text.
-            if (seg.len() > 0) ack_now = true;
+            if (seg.len() > 0) {
+                decide(Cause::DataAfterFinIgnored, out);
+                ack_now = true;
+            }
             return;
         case State::Closed:
         case State::Listen:
@@ -412,19 +441,19 @@ void Connection::process_fin(const Segment& seg, Time now, Actions& out, bool& a
         case State::Established:
             fin_received_ = true;
             tcb_.rcv.nxt = tcb_.rcv.nxt + 1;
-            transition(State::CloseWait, {"rcv FIN", "RFC 9293 3.10.7.4"}, out);
+            transition(State::CloseWait, Cause::RcvFin, out);
             break;
         case State::FinWait1:
             // Our FIN is not yet acknowledged (process_ack would have moved us to
             // FIN-WAIT-2): simultaneous close (RFC 9293 Figure 13).
             fin_received_ = true;
             tcb_.rcv.nxt = tcb_.rcv.nxt + 1;
-            transition(State::Closing, {"rcv FIN", "RFC 9293 3.10.7.4"}, out);
+            transition(State::Closing, Cause::RcvFin, out);
             break;
         case State::FinWait2:
             fin_received_ = true;
             tcb_.rcv.nxt = tcb_.rcv.nxt + 1;
-            enter_time_wait({"rcv FIN", "RFC 9293 3.10.7.4"}, now, out);
+            enter_time_wait(Cause::RcvFin, now, out);
             break;
         case State::CloseWait:
         case State::Closing:

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "tcpsim/tcp/connection.hpp"
+#include "tcpsim/tcp/time_wait.hpp"
 
 namespace tcpsim {
 
@@ -48,8 +49,13 @@ void Connection::enter_time_wait(Cause cause, Time now, Actions& out) {
     transition(State::TimeWait, cause, out);
     // RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL (or the profile's fixed length); Linux 4.9
     // tw_recycle cuts it to 3.5 RTO when the peer used timestamps (L-ENTER-3b).
-    const Duration rto3_5 = rto_ * 3 + rto_ / 2;
-    time_wait_expires_ = now + (rules_->tw_recycle && ts_on_ ? rto3_5 : rules_->time_wait_length());
+    Duration length = rules_->time_wait_length();
+    time_wait_cause_ = time_wait_expiry_cause(rules_->time_wait_source);
+    if (rules_->tw_recycle && ts_on_) {
+        length = rto_ * 3 + rto_ / 2;
+        time_wait_cause_ = Cause::TimeWaitRecycle;
+    }
+    time_wait_expires_ = now + length;
     arm_timer(TimerKind::TimeWait, time_wait_expires_, out);
 }
 
@@ -218,7 +224,7 @@ int Connection::retry_limit() const {
 void Connection::retransmit(Time now, Actions& out) {
     if (retries_ >= retry_limit()) {
         // RFC 9293 3.8.3: past R2 the connection is closed and the user told ETIMEDOUT.
-        enter_closed({"retransmission limit reached", "RFC 9293 3.8.3"}, Errno::TimedOut, out);
+        enter_closed(Cause::RetransmitLimit, Errno::TimedOut, out);
         return;
     }
     ++retries_;
@@ -275,11 +281,11 @@ void Connection::on_timer(TimerKind kind, Time now, Actions& out) {
         case TimerKind::TimeWait:
             // RFC 9293 3.10.8: "If the time-wait timeout expires on a connection delete
             // the TCB, enter the CLOSED state and return."
-            enter_closed({"2MSL timeout", "RFC 9293 3.10.8"}, Errno::Ok, out);
+            enter_closed(time_wait_cause_, Errno::Ok, out);
             break;
         case TimerKind::FinWait2:
             // L-ORPHAN-1: the orphan gives up on the peer's FIN silently (no RST).
-            enter_closed({"FIN_WAIT_2 timeout (orphan)", "Linux tcp_fin_timeout, L-ORPHAN-1"}, Errno::Ok, out);
+            enter_closed(Cause::FinWait2Timeout, Errno::Ok, out);
             break;
         case TimerKind::Keepalive:
             on_keepalive(now, out);
@@ -316,7 +322,7 @@ void Connection::on_keepalive(Time now, Actions& out) {
     if (probes_out_ >= count) {
         // L-KA-3: the peer never answered: reset and report ETIMEDOUT.
         send_abort_reset(now, out);
-        enter_closed({"keepalive: no answer to probes", "RFC 9293 3.8.4, Linux tcp_keepalive_timer"},
+        enter_closed(Cause::KeepaliveTimeout,
                      Errno::TimedOut, out);
         return;
     }

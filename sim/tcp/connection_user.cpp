@@ -5,7 +5,7 @@ namespace tcpsim {
 
 void Connection::open_active(Time now, Actions& out) {
     // RFC 9293 3.10.1 OPEN (active): send SYN, enter SYN-SENT.
-    transition(State::SynSent, {"connect", "RFC 9293 3.10.1"}, out);
+    transition(State::SynSent, Cause::Connect, out);
     send_syn(now, out);
 }
 
@@ -25,7 +25,7 @@ void Connection::open_passive(const Segment& syn, Time now, Actions& out) {
         ts_recent_ = syn.options.timestamp->val;
         ts_recent_stamp_ = now;
     }
-    transition(State::SynReceived, {"rcv SYN", "RFC 9293 3.10.7.2"}, out);
+    transition(State::SynReceived, Cause::RcvSyn, out);
     send_syn(now, out);
 }
 
@@ -116,7 +116,7 @@ Errno Connection::close(Time now, Actions& out) {
         // RFC 9293 3.6.1 (SHLD-3, RFC 2525 2.17, L-CLOSE-2): CLOSE with unread received data
         // resets the connection rather than pretending the data was delivered.
         send_abort_reset(now, out);
-        enter_closed({"close with unread data", "RFC 9293 3.6.1"}, Errno::Ok, out);
+        enter_closed(Cause::CloseUnreadData, Errno::Ok, out);
         return Errno::Ok;
     }
     if (options_.linger && options_.linger->ns == 0) {
@@ -141,19 +141,19 @@ Errno Connection::close(Time now, Actions& out) {
                 break;
         }
         if (reset) send_abort_reset(now, out);
-        enter_closed({"close with SO_LINGER{1,0}", "Linux tcp_disconnect, L-CLOSE-3"}, Errno::Ok, out);
+        enter_closed(Cause::CloseLingerZero, Errno::Ok, out);
         return Errno::Ok;
     }
     if (state_ == State::FinWait2) arm_fin_wait_2(now, out);
     switch (state_) {
         case State::SynSent:
             // RFC 9293 3.10.4 SYN-SENT: delete the TCB; nothing is sent.
-            enter_closed({"close", "RFC 9293 3.10.4"}, Errno::Ok, out);
+            enter_closed(Cause::Close, Errno::Ok, out);
             return Errno::Ok;
         case State::SynReceived:
         case State::Established:
         case State::CloseWait:
-            return send_fin(now, out, {"close", "RFC 9293 3.10.4"});
+            return send_fin(now, out, Cause::Close);
         case State::Closed:
         case State::Listen:
         case State::FinWait1:
@@ -192,7 +192,7 @@ void Connection::abort(Time now, Actions& out) {
         case State::TimeWait:
             break;
     }
-    if (state_ != State::Closed) enter_closed({"abort", "RFC 9293 3.10.5"}, Errno::Ok, out);
+    if (state_ != State::Closed) enter_closed(Cause::Abort, Errno::Ok, out);
 }
 
 }  // namespace tcpsim

@@ -7,7 +7,7 @@
 
 namespace tcpsim {
 
-TimeWaitRecord TimeWaitRecord::from(const Connection& c, std::int32_t socket, Time now) {
+TimeWaitRecord TimeWaitRecord::from(const Connection& c, SocketRef socket, Time now) {
     TimeWaitRecord r;
     r.snd_nxt = c.tcb().snd.nxt;
     r.rcv_nxt = c.tcb().rcv.nxt;
@@ -21,7 +21,19 @@ TimeWaitRecord TimeWaitRecord::from(const Connection& c, std::int32_t socket, Ti
     r.entered = now;
     r.expires = c.time_wait_expires();
     r.length = r.expires - now;
+    r.expiry_cause = c.time_wait_cause();
     return r;
+}
+
+Cause time_wait_expiry_cause(TimeWaitLength source) {
+    switch (source) {
+        case TimeWaitLength::TwoMsl: return Cause::TimeWait2Msl;
+        case TimeWaitLength::LinuxTimewaitLen: return Cause::TimeWaitLinux;
+        case TimeWaitLength::SolarisInterval: return Cause::TimeWaitSolaris;
+        case TimeWaitLength::WindowsDelay: return Cause::TimeWaitWindows;
+        case TimeWaitLength::Configured: return Cause::TimeWaitConfigured;
+    }
+    return Cause::TimeWait2Msl;
 }
 
 Seq isn_after_time_wait(const TimeWaitRecord& r) {
@@ -84,11 +96,19 @@ TimeWaitOutcome reopen(const TimeWaitRecord& r, const ProfileRules& rules) {
     o.reopen = true;
     // Linux and RFC 1122 pick an ISN above the old SND.NXT; FreeBSD asks tcp_new_isn().
     if (rules.time_wait_rules != TimeWaitRules::Bsd) o.reopen_isn = isn_after_time_wait(r);
-    o.cause = {"rcv SYN reopening TIME-WAIT", rules.syn_in_time_wait == SynInTimeWait::Rfc6191
-                                                  ? "RFC 6191 2"
-                                                  : rules.time_wait_rules == TimeWaitRules::Linux
-                                                        ? "Linux tcp_timewait_state_process, L-TW-3"
-                                                        : "RFC 9293 3.6.1 (MAY-2)"};
+    switch (rules.syn_in_time_wait) {
+        case SynInTimeWait::Rfc6191:
+            o.cause = Cause::TwSynReopensRfc6191;
+            break;
+        case SynInTimeWait::Linux:
+            o.cause = Cause::TwSynReopensLinux;
+            break;
+        case SynInTimeWait::Reject:
+        case SynInTimeWait::SequenceOnly:
+            o.cause = rules.time_wait_rules == TimeWaitRules::Bsd ? Cause::TwSynReopensBsd
+                                                                  : Cause::TwSynReopensRfc1122;
+            break;
+    }
     return o;
 }
 
@@ -108,29 +128,37 @@ TimeWaitOutcome linux_rules(const TimeWaitRecord& r, const FourTuple& tuple, con
     if (!paws_reject && seg.seq == r.rcv_nxt && (seg.seg_len() == 0 || seg.is(Flags::Rst))) {
         if (seg.is(Flags::Rst)) {
             // L-TW-1: with tcp_rfc1337=0 an exact RST kills TIME-WAIT (assassination).
-            if (rules.rst_in_time_wait == RstInTimeWait::Ignore) return o;
+            if (rules.rst_in_time_wait == RstInTimeWait::Ignore) {
+                o.cause = Cause::TwRstIgnoredRfc1337;
+                return o;
+            }
             o.close = true;
-            o.cause = {"rcv RST (TIME-WAIT assassination)", "Linux tcp_rfc1337=0, L-TW-1, RFC 1337"};
+            o.cause = Cause::TwAssassinated;
             return o;
         }
         // L-TW-2: an in-window bare ACK restarts the timer, no reply.
         o.restart_timer = true;
         if (ts) o.new_ts_recent = ts->val;
-        o.cause = {"rcv ACK", "Linux tcp_timewait_state_process, L-TW-2"};
+        o.cause = Cause::TwAckRestarts;
         return o;
     }
-    if (seg.is(Flags::Syn) && !seg.is(Flags::Rst) && !seg.is(Flags::Ack) && !paws_reject &&
-        syn_may_reopen(r, seg, rules.syn_in_time_wait) && listener_exists)
+    const bool bare_syn = seg.is(Flags::Syn) && !seg.is(Flags::Rst) && !seg.is(Flags::Ack);
+    if (bare_syn && !paws_reject && syn_may_reopen(r, seg, rules.syn_in_time_wait) && listener_exists)
         return reopen(r, rules);
-    if (seg.is(Flags::Rst)) return o;  // L-TW-5: other RSTs are ignored
+    if (seg.is(Flags::Rst)) {
+        o.cause = Cause::TwRstNotExact;  // L-TW-5: other RSTs are ignored
+        return o;
+    }
     // L-TW-4: everything else gets an ACK; ACK-bearing or PAWS-rejected segments restart
     // the timer (a bare SYN does not: it may be a new SYN with a random ISN).
     o.restart_timer = paws_reject || seg.is(Flags::Ack);
-    o.cause = {paws_reject ? "rcv segment failing PAWS" : "rcv segment", "Linux tcp_timewait_state_process, L-TW-4"};
+    o.cause = paws_reject ? Cause::TwPawsReject : bare_syn ? Cause::TwSynAcked : Cause::TwSegmentAcked;
     const bool limited = seg.len() == 0 && !seg.is(Flags::Fin);  // tcp_oow_rate_limited
     if (limited && rules.invalid_ratelimit.ns > 0 && r.last_ratelimited_ack &&
-        now - *r.last_ratelimited_ack < rules.invalid_ratelimit)
+        now - *r.last_ratelimited_ack < rules.invalid_ratelimit) {
+        o.cause = Cause::TwAckRateLimited;
         return o;
+    }
     o.reply = ack;
     o.ratelimited_ack = limited;
     return o;
@@ -139,30 +167,46 @@ TimeWaitOutcome linux_rules(const TimeWaitRecord& r, const FourTuple& tuple, con
 TimeWaitOutcome bsd_rules(const TimeWaitRecord& r, const FourTuple& tuple, const Segment& seg,
                           const ProfileRules& rules, Time now, bool listener_exists) {
     TimeWaitOutcome o;
-    if (seg.is(Flags::Rst)) return o;  // B-TW-1 (RFC 1337 F1)
+    if (seg.is(Flags::Rst)) {
+        o.cause = Cause::TwRstIgnoredBsd;  // B-TW-1 (RFC 1337 F1)
+        return o;
+    }
     if (seg.is(Flags::Syn) && !seg.is(Flags::Ack)) {
         // B-TW-3: a SYN above RCV.NXT closes the entry and goes to the listener; B-TW-5:
         // any other SYN (it has no ACK) is dropped.
-        if (syn_may_reopen(r, seg, rules.syn_in_time_wait)) {
-            if (listener_exists) return reopen(r, rules);
-            o.close = true;  // tcp_twclose, then the lookup finds no listener
-            o.reply = reply_to(r, tuple, Flags::Rst | Flags::Ack, Seq{0}, rules, now);
-            o.reply->ack = seg.seq + seg.seg_len();
-            o.reply->options.timestamp.reset();
-            o.cause = {"rcv SYN, no listener", "FreeBSD tcp_twcheck, B-TW-3"};
+        if (!syn_may_reopen(r, seg, rules.syn_in_time_wait)) {
+            o.cause = Cause::TwSynDroppedBsd;
+            return o;
         }
+        if (listener_exists) return reopen(r, rules);
+        o.close = true;  // tcp_twclose, then the lookup finds no listener
+        o.reply = reply_to(r, tuple, Flags::Rst | Flags::Ack, Seq{0}, rules, now);
+        o.reply->ack = seg.seq + seg.seg_len();
+        o.reply->options.timestamp.reset();
+        o.cause = Cause::TwSynNoListenerBsd;
         return o;
     }
-    if (!seg.is(Flags::Ack)) return o;                                             // B-TW-5
-    if (r.ts_on && !seg.options.timestamp && rules.drop_missing_timestamps) return o;  // B-TW-6
+    if (!seg.is(Flags::Ack)) {
+        o.cause = Cause::TwNoAckDroppedBsd;  // B-TW-5
+        return o;
+    }
+    if (r.ts_on && !seg.options.timestamp && rules.drop_missing_timestamps) {
+        o.cause = Cause::TwNoTimestampDropped;  // B-TW-6
+        return o;
+    }
+    o.cause = Cause::TwAckedBsd;
     if (seg.is(Flags::Fin) && seg.seq + seg.len() + 1 == r.rcv_nxt) {
         o.restart_timer = true;  // B-TW-7: a duplicate FIN restarts 2MSL
-        o.cause = {"rcv retransmitted FIN", "FreeBSD tcp_twcheck, B-TW-7"};
+        o.cause = Cause::TwFinRetransmittedBsd;
     }
     // B-TW-8: anything but an exact duplicate pure ACK is ACKed.
     const bool exact_dup_ack = seg.flags == Flags::Ack && seg.len() == 0 && seg.seq == r.rcv_nxt &&
                                seg.ack == r.snd_nxt;
-    if (!exact_dup_ack) o.reply = reply_to(r, tuple, Flags::Ack, r.snd_nxt, rules, now);
+    if (exact_dup_ack) {
+        o.cause = Cause::TwDupAckIgnoredBsd;
+        return o;
+    }
+    o.reply = reply_to(r, tuple, Flags::Ack, r.snd_nxt, rules, now);
     return o;
 }
 
@@ -176,48 +220,62 @@ TimeWaitOutcome rfc_rules(const TimeWaitRecord& r, const FourTuple& tuple, const
         // the 2 MSL timeout restarts.
         o.reply = ack;
         o.restart_timer = true;
-        o.cause = {"rcv retransmitted FIN", "RFC 9293 3.10.7.4"};
+        o.cause = Cause::TwFinRetransmitted;
         return o;
     }
     const bool in_window = r.rcv_wnd == 0 ? seg.seq == r.rcv_nxt
                                           : seq_in(seg.seq, r.rcv_nxt, r.rcv_nxt + r.rcv_wnd);
     if (seg.is(Flags::Rst)) {
-        if (!in_window) return o;  // RFC 9293 3.10.7.4 "first": unacceptable RST dropped
+        if (!in_window) {
+            o.cause = Cause::TwRstOutOfWindow;  // RFC 9293 3.10.7.4 "first": unacceptable RST dropped
+            return o;
+        }
         if (rules.challenge_ack && seg.seq != r.rcv_nxt) {
             o.reply = ack;  // RFC 5961 3.2: challenge ACK
+            o.cause = Cause::TwRstChallengeAck;
             return o;
         }
         switch (rules.rst_in_time_wait) {
             case RstInTimeWait::Close:
                 // RFC 9293 3.10.7.4 "second": TIME-WAIT + RST -> CLOSED (the RFC 1337 hazard).
                 o.close = true;
-                o.cause = {"rcv RST", "RFC 9293 3.10.7.4"};
+                o.cause = Cause::TwRstCloses;
                 return o;
             case RstInTimeWait::Ignore:
-                return o;  // RFC 1337 F1: ignore RST segments in TIME-WAIT
+                o.cause = Cause::TwRstIgnoredRfc1337F1;  // RFC 1337 F1: ignore RST segments in TIME-WAIT
+                return o;
         }
         return o;
     }
     if (seg.is(Flags::Syn)) {
         if (!seg.is(Flags::Ack) && syn_may_reopen(r, seg, rules.syn_in_time_wait) && listener_exists)
             return reopen(r, rules);
-        if (rules.syn_in_time_wait == SynInTimeWait::Rfc6191) return o;  // A.4 / B.3: silently drop
+        if (rules.syn_in_time_wait == SynInTimeWait::Rfc6191) {
+            o.cause = Cause::TwSynDropped6191;  // A.4 / B.3: silently drop
+            return o;
+        }
         if (rules.challenge_ack || !in_window) {
             // RFC 5961 4.2 challenge ACK; or, RFC 793, an out-of-window SYN gets an ACK.
             o.reply = ack;
+            o.cause = rules.challenge_ack ? Cause::TwSynChallengeAck : Cause::TwOutOfWindowAcked;
             return o;
         }
         // RFC 793 3.9: an in-window SYN is an error: reset (in the RFC 9293 3.5.2 form)
         // and close.
         o.reply = reset_for_no_connection(seg);
         o.close = true;
-        o.cause = {"rcv SYN in window", "RFC 793 3.9"};
+        o.cause = Cause::TwSynInWindow;
         return o;
     }
     const bool acceptable = seg.seg_len() == 0 ? in_window || seg.seq == r.rcv_nxt : in_window;
     // RFC 9293 3.10.7.4 "first": an unacceptable segment is answered by an ACK; an
     // acceptable one can carry nothing new after the peer's FIN and is dropped.
-    if (!acceptable) o.reply = ack;
+    if (!acceptable) {
+        o.reply = ack;
+        o.cause = Cause::TwOutOfWindowAcked;
+    } else {
+        o.cause = Cause::TwNothingNew;
+    }
     return o;
 }
 

@@ -23,13 +23,24 @@ std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& ta
     return "?";
 }
 
-constexpr std::array<std::pair<TraceKind, std::string_view>, 6> kKinds{{
+constexpr std::array<std::pair<TraceKind, std::string_view>, 7> kKinds{{
     {TraceKind::Segment, "segment"},
     {TraceKind::State, "state"},
     {TraceKind::Timer, "timer"},
     {TraceKind::Call, "call"},
     {TraceKind::Link, "link"},
     {TraceKind::Counter, "counter"},
+    {TraceKind::Decision, "decision"},
+}};
+constexpr std::array<std::pair<LinkReason, std::string_view>, 8> kLinkReasons{{
+    {LinkReason::None, ""},
+    {LinkReason::Loss, "loss"},
+    {LinkReason::Fault, "fault"},
+    {LinkReason::Duplicate, "duplicate"},
+    {LinkReason::Reorder, "reorder"},
+    {LinkReason::NoRoute, "no route"},
+    {LinkReason::NatNoMapping, "nat: no mapping"},
+    {LinkReason::NatNoFreePort, "nat: no free port"},
 }};
 constexpr std::array<std::pair<SegmentEvent, std::string_view>, 5> kSegmentEvents{{
     {SegmentEvent::Send, "send"},
@@ -68,17 +79,19 @@ constexpr std::array<std::pair<CallKind, std::string_view>, 11> kCalls{{
 }  // namespace
 
 void set_segment_fields(TraceEvent& e, const Segment& s) {
+    e.segment = s.id;
     e.flags = s.flags;
     e.seq = s.seq;
     e.ack = s.ack;
     e.len = s.len();
     e.win = s.window;
-    e.mss = s.options.mss;
-    e.ts = s.options.timestamp;
+    e.options = s.options;
+    if (s.payload) e.payload = {s.payload->data(), s.payload->size()};
 }
 
 std::string_view to_string(TraceKind k) { return name_of(kKinds, k); }
 std::string_view to_string(SegmentEvent e) { return name_of(kSegmentEvents, e); }
+std::string_view to_string(LinkReason r) { return name_of(kLinkReasons, r); }
 std::string_view to_string(TimerKind k) { return name_of(kTimers, k); }
 std::string_view to_string(TimerAction a) { return name_of(kTimerActions, a); }
 std::string_view to_string(CallKind c) { return name_of(kCalls, c); }

@@ -4,121 +4,74 @@
 
 #include <algorithm>
 #include <iterator>
-#include <map>
-#include <utility>
+
+#include "tcpsim/views/escape.hpp"
+#include "tcpsim/views/explanation.hpp"
 
 namespace tcpsim {
 namespace {
 
 constexpr std::size_t kTimeWidth = 14;  // stays aligned up to "9999.999999999"
 
-struct Columns {
-    std::size_t host = 1;
-    std::size_t socket = 1;  // "-" for events without a socket
+// ANSI SGR codes; empty when colour is off.
+struct Palette {
+    bool on = false;
+    std::string_view paint(std::string_view code) const { return on ? code : std::string_view(); }
+    std::string_view reset() const { return on ? "\x1b[0m" : ""; }
 };
-
-Columns measure(const Trace& trace) {
-    Columns c;
-    for (const TraceHost& h : trace.hosts()) c.host = std::max(c.host, h.name.size());
-    for (const std::string& s : trace.socket_labels()) c.socket = std::max(c.socket, s.size());
-    return c;
-}
-
-std::string_view host_name(const Trace& trace, std::uint16_t host) {
-    return host < trace.hosts().size() ? std::string_view(trace.hosts()[host].name) : "?";
-}
+constexpr std::string_view kDim = "\x1b[2m";
+constexpr std::string_view kGreen = "\x1b[32m";
+constexpr std::string_view kCyan = "\x1b[36m";
+constexpr std::string_view kRed = "\x1b[1;31m";
+constexpr std::string_view kYellow = "\x1b[33m";
+constexpr std::string_view kBold = "\x1b[1m";
+constexpr std::string_view kMagenta = "\x1b[35m";
+constexpr std::string_view kBlue = "\x1b[34m";
 
 std::string flags_text(Flags f) {
     std::string s = to_string(f);
     return s.empty() ? "NONE" : s;
 }
 
-void append_segment_fields(std::string& line, const TraceEvent& e) {
-    fmt::format_to(std::back_inserter(line), "seq={} ack={} len={} win={}", e.seq.v, e.ack.v, e.len,
-                   e.win);
-    if (e.mss) fmt::format_to(std::back_inserter(line), " mss={}", *e.mss);
-    if (e.ts) fmt::format_to(std::back_inserter(line), " ts={}/{}", e.ts->val, e.ts->ecr);
-}
-
-void append_segment(std::string& line, const TraceEvent& e) {
-    fmt::format_to(std::back_inserter(line), "{:<9} {:<7}  ", to_string(e.segment_event),
-                   flags_text(e.flags));
-    append_segment_fields(line, e);
-    switch (e.segment_event) {
-        case SegmentEvent::Send:
-        case SegmentEvent::Deliver:
-            break;
-        case SegmentEvent::Drop:
+std::string_view segment_colour(SegmentEvent e) {
+    switch (e) {
+        case SegmentEvent::Send: return kGreen;
+        case SegmentEvent::Deliver: return kCyan;
+        case SegmentEvent::Drop: return kRed;
         case SegmentEvent::Duplicate:
-            fmt::format_to(std::back_inserter(line), " ({})", e.reason);
-            break;
-        case SegmentEvent::Delay:
-            fmt::format_to(std::back_inserter(line), " ({} +{})", e.reason,
-                           format_duration(e.delay));
-            break;
+        case SegmentEvent::Delay: return kYellow;
     }
+    return "";
 }
 
-void append_state(std::string& line, const TraceEvent& e) {
-    fmt::format_to(std::back_inserter(line), "{} -> {}", to_string(e.from), to_string(e.to));
-    const std::string_view event = e.cause.event;
-    const std::string_view clause = e.cause.clause;
-    if (!event.empty() || !clause.empty()) line += "  ";
-    line += event;
-    if (!clause.empty()) {
-        fmt::format_to(std::back_inserter(line), "{}({})", event.empty() ? "" : " ", clause);
-    }
-    if (e.error != Errno::Ok) fmt::format_to(std::back_inserter(line), " {}", to_string(e.error));
+void append_segment_fields(std::string& line, const TraceEvent& e, const RelativeSeq& rel, bool absolute) {
+    const RelativeSeq::Numbers n = absolute ? RelativeSeq::Numbers{e.seq.v, e.ack.v} : rel.of(e);
+    fmt::format_to(std::back_inserter(line), "seq={} ack={} len={} win={}", n.seq, n.ack, e.len, e.win);
+    const SegmentOptions& o = e.options;
+    if (o.mss) fmt::format_to(std::back_inserter(line), " mss={}", *o.mss);
+    if (o.sack_permitted) line += " sackOK";
+    if (o.timestamp) fmt::format_to(std::back_inserter(line), " ts={}/{}", o.timestamp->val, o.timestamp->ecr);
+    if (o.wscale) fmt::format_to(std::back_inserter(line), " wscale={}", *o.wscale);
 }
 
-void append_timer(std::string& line, const TraceEvent& e) {
-    fmt::format_to(std::back_inserter(line), "timer {} {}", to_string(e.timer),
-                   to_string(e.action));
-    switch (e.action) {
-        case TimerAction::Set:
-        case TimerAction::Restart:
-            fmt::format_to(std::back_inserter(line), ", expires {}", format_seconds(e.expires));
-            break;
-        case TimerAction::Cancel:
-        case TimerAction::Expire:
-            break;
-    }
-}
-
-void append_call(std::string& line, const TraceEvent& e) {
-    fmt::format_to(std::back_inserter(line), "call {} -> ", to_string(e.call));
-    if (e.error != Errno::Ok) {
-        line += to_string(e.error);
-    } else {
-        line += std::to_string(e.value);
-    }
-    if (e.call == CallKind::Recv && !e.integrity_ok) line += " (integrity FAILED)";
-}
-
-// A Link event: a scripted fault hit a segment, or a NAT made a mapping for one.
-void append_link(std::string& line, const Trace& trace, const TraceEvent& e) {
-    if (std::string_view(e.reason) == "nat") {
-        fmt::format_to(std::back_inserter(line), "{} (for {})", trace.text(e.text), flags_text(e.flags));
-        return;
-    }
-    fmt::format_to(std::back_inserter(line), "fault \"{}\" hit {}  ", trace.text(e.text),
-                   flags_text(e.flags));
-    append_segment_fields(line, e);
-}
-
-void append_counter(std::string& line, const Trace& trace, const TraceEvent& e) {
-    fmt::format_to(std::back_inserter(line), "counter {} = {}", trace.text(e.text), e.value);
+void append_cause(std::string& line, Cause cause) {
+    const CauseText c = describe(cause);
+    if (c.event.empty() && c.clause.empty()) return;
+    line += "  ";
+    line += c.event;
+    if (!c.clause.empty()) fmt::format_to(std::back_inserter(line), "{}({})", c.event.empty() ? "" : " ", c.clause);
 }
 
 // Segments read in wire direction (sender > receiver); other events local-remote.
 std::string conn_text(const TraceEvent& e) {
+    const bool received = (e.kind == TraceKind::Segment && e.segment_event == SegmentEvent::Deliver) ||
+                          (e.kind == TraceKind::Decision && e.segment != 0);
     switch (e.kind) {
         case TraceKind::Segment:
-            if (e.segment_event == SegmentEvent::Deliver) {
-                return to_string(e.conn.remote) + " > " + to_string(e.conn.local);
-            }
-            return to_string(e.conn.local) + " > " + to_string(e.conn.remote);
         case TraceKind::Link:
+        case TraceKind::Decision:
+            if (received) return to_string(e.conn.remote) + " > " + to_string(e.conn.local);
+            if (e.kind == TraceKind::Decision) return to_string(e.conn);
             return to_string(e.conn.local) + " > " + to_string(e.conn.remote);
         case TraceKind::State:
         case TraceKind::Timer:
@@ -140,8 +93,7 @@ std::string ending(const TraceSummary& s) {
         case RunEnd::DurationReached:
             return fmt::format("-- run ended: scenario duration reached {}", when);
         case RunEnd::TimeCap:
-            return fmt::format("-- run stopped by the simulated-time cap (raise /limits/time) {}",
-                               when);
+            return fmt::format("-- run stopped by the simulated-time cap (raise /limits/time) {}", when);
         case RunEnd::EventCap:
             return fmt::format("-- run stopped by the event cap (raise /limits/events) {}", when);
     }
@@ -150,51 +102,130 @@ std::string ending(const TraceSummary& s) {
 
 }  // namespace
 
-void write_timeline(const Trace& trace, std::ostream& out) {
-    const Columns cols = measure(trace);
-    // A socket's connection is printed the first time it shows (or changes), not on
-    // every line; events without a socket always show theirs.
-    std::map<std::pair<std::uint16_t, std::int32_t>, FourTuple> shown;
-    std::string line;
-    for (const TraceEvent& e : trace.events()) {
-        line.clear();
-        const std::string_view socket =
-            e.socket == kNoSocket ? std::string_view("-") : trace.socket_label(e.socket);
-        fmt::format_to(std::back_inserter(line), "{:>{}}  {:<{}}  {:<{}}  ", format_seconds(e.t),
-                       kTimeWidth, host_name(trace, e.host), cols.host, socket, cols.socket);
-        switch (e.kind) {
-            case TraceKind::Segment:
-                append_segment(line, e);
-                break;
-            case TraceKind::State:
-                append_state(line, e);
-                break;
-            case TraceKind::Timer:
-                append_timer(line, e);
-                break;
-            case TraceKind::Call:
-                append_call(line, e);
-                break;
-            case TraceKind::Link:
-                append_link(line, trace, e);
-                break;
-            case TraceKind::Counter:
-                append_counter(line, trace, e);
-                break;
-        }
-        if (e.has_conn) {
-            bool show = true;
-            if (e.socket != kNoSocket) {
-                auto [it, inserted] = shown.try_emplace({e.host, e.socket}, e.conn);
-                show = inserted || it->second != e.conn;
-                it->second = e.conn;
-            }
-            if (show) fmt::format_to(std::back_inserter(line), "   {}", conn_text(e));
-        }
-        line += '\n';
-        out << line;
+TimelineView::TimelineView(std::ostream& out, TimelineOptions options)
+    : out_(out), options_(std::move(options)) {}
+
+void TimelineView::on_begin(const TraceNames& names) {
+    names_ = &names;
+    for (const TraceHost& h : names.hosts) host_width_ = std::max(host_width_, h.name.size());
+    for (const std::string& s : names.sockets) socket_width_ = std::max(socket_width_, s.size());
+    if (!options_.host.empty()) {
+        host_ = names.find_host(options_.host);
+        if (!host_) filter_problem_ = fmt::format("--host {}: no host of that name in the run", options_.host);
     }
-    out << ending(trace.summary()) << '\n';
+    if (!options_.socket.empty()) {
+        socket_ = names.parse_socket(options_.socket);
+        if (!socket_)
+            filter_problem_ = fmt::format("--socket {}: no socket of that name in the scenario", options_.socket);
+    }
 }
+
+bool TimelineView::keep(const TraceEvent& e) const {
+    if (!filter_problem_.empty()) return false;
+    if (host_ && e.host != *host_) return false;
+    if (socket_ && !socket_->matches(e.socket)) return false;
+    if (options_.from && e.t < *options_.from) return false;
+    if (options_.until && e.t > *options_.until) return false;
+    return true;
+}
+
+void TimelineView::on_event(const TraceEvent& e) {
+    relative_.learn(e);
+    if (!keep(e)) return;
+    const Palette p{options_.color};
+    line_.clear();
+    std::string& line = line_;
+    fmt::format_to(std::back_inserter(line), "{}{:>{}}{}  {:<{}}  {:<{}}  ", p.paint(kDim), format_seconds(e.t),
+                   kTimeWidth, p.reset(), names_->host_name(e.host), host_width_, names_->socket_label(e.socket),
+                   socket_width_);
+    switch (e.kind) {
+        case TraceKind::Segment:
+            fmt::format_to(std::back_inserter(line), "{}{:<9}{} {:<7}  ", p.paint(segment_colour(e.segment_event)),
+                           to_string(e.segment_event), p.reset(), flags_text(e.flags));
+            append_segment_fields(line, e, relative_, options_.absolute);
+            switch (e.segment_event) {
+                case SegmentEvent::Send:
+                case SegmentEvent::Deliver:
+                    break;
+                case SegmentEvent::Drop:
+                case SegmentEvent::Duplicate:
+                    fmt::format_to(std::back_inserter(line), " ({})", to_string(e.reason));
+                    break;
+                case SegmentEvent::Delay:
+                    fmt::format_to(std::back_inserter(line), " ({} +{})", to_string(e.reason), format_duration(e.delay));
+                    break;
+            }
+            break;
+        case TraceKind::State:
+            fmt::format_to(std::back_inserter(line), "{}{} -> {}{}", p.paint(kBold), to_string(e.from),
+                           to_string(e.to), p.reset());
+            append_cause(line, e.cause);
+            if (e.error != Errno::Ok) fmt::format_to(std::back_inserter(line), " {}", to_string(e.error));
+            break;
+        case TraceKind::Timer:
+            fmt::format_to(std::back_inserter(line), "{}timer {} {}", p.paint(kDim), to_string(e.timer),
+                           to_string(e.action));
+            if (e.action == TimerAction::Set || e.action == TimerAction::Restart)
+                fmt::format_to(std::back_inserter(line), ", expires {}", format_seconds(e.expires));
+            line += p.reset();
+            break;
+        case TraceKind::Call:
+            fmt::format_to(std::back_inserter(line), "{}call {}{} -> ", p.paint(kBlue), to_string(e.call), p.reset());
+            line += e.error != Errno::Ok ? std::string(to_string(e.error)) : std::to_string(e.value);
+            if (e.call == CallKind::Recv && !e.integrity_ok) line += " (integrity FAILED)";
+            break;
+        case TraceKind::Link:
+            switch (e.link) {
+                case LinkEvent::Fault:
+                    fmt::format_to(std::back_inserter(line), "{}fault{} \"{}\" hit {}  ", p.paint(kYellow), p.reset(),
+                                   terminal_safe(names_->fault(e.fault)), flags_text(e.flags));
+                    append_segment_fields(line, e, relative_, options_.absolute);
+                    break;
+                case LinkEvent::NatMapping:
+                    fmt::format_to(std::back_inserter(line), "{} (for {})", names_->nat_mapping(e),
+                                   flags_text(e.flags));
+                    break;
+            }
+            break;
+        case TraceKind::Counter:
+            fmt::format_to(std::back_inserter(line), "counter {} = {}", to_string(e.counter), e.value);
+            break;
+        case TraceKind::Decision:
+            fmt::format_to(std::back_inserter(line), "{}{:<9}{} ", p.paint(kMagenta), "decision", p.reset());
+            if (e.segment != 0) {
+                fmt::format_to(std::back_inserter(line), "{:<7}  ", flags_text(e.flags));
+                append_segment_fields(line, e, relative_, options_.absolute);
+                line += " ";
+            }
+            line += describe(e.cause).event;
+            fmt::format_to(std::back_inserter(line), " ({})", describe(e.cause).clause);
+            if (e.cause == Cause::PortsExhausted) {
+                fmt::format_to(std::back_inserter(line), ": {} ports, {} by connections, {} by TIME-WAIT, {} bound",
+                               e.ports.range, e.ports.connections, e.ports.time_wait, e.ports.bound);
+            }
+            break;
+    }
+    if (e.has_conn) {
+        // A socket's connection shows when it first appears or changes, not on every line;
+        // keyed by socket name so the table stays as small as the scenario.
+        bool show = true;
+        if (e.socket.valid()) {
+            const Shown now{e.socket.instance, e.conn};
+            auto [it, inserted] = shown_.try_emplace({e.host, e.socket.name}, now);
+            show = inserted || !(it->second == now);
+            it->second = now;
+        }
+        if (show) fmt::format_to(std::back_inserter(line), "   {}", conn_text(e));
+    }
+    line += '\n';
+    if (options_.explain && (e.kind == TraceKind::State || e.kind == TraceKind::Decision) &&
+        e.cause != Cause::None) {
+        fmt::format_to(std::back_inserter(line), "{:>{}}  {}why: {}{}\n", "", kTimeWidth, p.paint(kDim), explain(e),
+                       p.reset());
+    }
+    out_ << line;
+}
+
+void TimelineView::on_finish(const TraceSummary& summary) { out_ << ending(summary) << '\n'; }
 
 }  // namespace tcpsim

@@ -21,75 +21,27 @@ std::string socket_missing(const std::string& host, const std::string& socket) {
 // The events an expectation looks at: one host and one socket, each optional.
 struct Scope {
     std::optional<std::uint16_t> host;
-    std::optional<std::int32_t> socket;
+    std::optional<TraceNames::SocketPattern> socket;
 
     bool matches(const TraceEvent& e) const {
-        return (!host || e.host == *host) && (!socket || e.socket == *socket);
+        return (!host || e.host == *host) && (!socket || socket->matches(e.socket));
     }
-};
-
-struct Resolved {
-    Scope scope;
-    std::string problem;  // a name the trace does not know
 };
 
 // An empty name means any host or socket, unless the expectation is about one socket.
-Resolved resolve(const Trace& trace, const std::string& host, const std::string& socket,
-                 bool one_socket) {
-    Resolved r;
-    if (one_socket && (host.empty() || socket.empty())) {
-        r.problem = "the expectation names no host and socket";
-        return r;
-    }
+// Returns the problem when a name is unknown.
+std::string resolve(const TraceNames& names, const std::string& host, const std::string& socket,
+                    bool one_socket, Scope& scope) {
+    if (one_socket && (host.empty() || socket.empty())) return "the expectation names no host and socket";
     if (!host.empty()) {
-        const auto& hosts = trace.hosts();
-        auto it = std::find_if(hosts.begin(), hosts.end(),
-                               [&](const TraceHost& h) { return h.name == host; });
-        if (it == hosts.end()) {
-            r.problem = fmt::format("no host named {} in the run", host);
-            return r;
-        }
-        r.scope.host = static_cast<std::uint16_t>(it - hosts.begin());
+        scope.host = names.find_host(host);
+        if (!scope.host) return fmt::format("no host named {} in the run", host);
     }
     if (!socket.empty()) {
-        const auto& labels = trace.socket_labels();
-        auto it = std::find(labels.begin(), labels.end(), socket);
-        if (it == labels.end()) {
-            r.problem = socket_missing(host, socket);
-            return r;
-        }
-        r.scope.socket = static_cast<std::int32_t>(it - labels.begin());
+        scope.socket = names.parse_socket(socket);
+        if (!scope.socket) return socket_missing(host, socket);
     }
-    return r;
-}
-
-// Visits every event in scope; says whether there was any.
-template <typename Visit>
-bool scan(const Trace& trace, const Scope& scope, Visit&& visit) {
-    bool seen = false;
-    for (const TraceEvent& e : trace.events()) {
-        if (!scope.matches(e)) continue;
-        seen = true;
-        visit(e);
-    }
-    return seen;
-}
-
-struct Replayed {
-    bool seen = false;
-    State state = State::Closed;
-    std::optional<Time> since;
-};
-
-Replayed replay(const Trace& trace, const Scope& scope, std::optional<Time> at) {
-    Replayed r;
-    r.seen = scan(trace, scope, [&](const TraceEvent& e) {
-        if (e.kind == TraceKind::State && (!at || e.t <= *at)) {
-            r.state = e.to;
-            r.since = e.t;
-        }
-    });
-    return r;
+    return {};
 }
 
 // Counts matching events and keeps the first few times.
@@ -135,293 +87,393 @@ bool at_least_once(const CountSpec& c) { return !c.equals && !c.max && c.min.val
 // How a segment event reads, and the preposition before its host ("sent by client").
 std::pair<std::string_view, std::string_view> verb(SegmentEvent e) {
     switch (e) {
-        case SegmentEvent::Send:
-            return {"sent", "by"};
-        case SegmentEvent::Deliver:
-            return {"delivered", "from"};
-        case SegmentEvent::Drop:
-            return {"dropped", "from"};
-        case SegmentEvent::Duplicate:
-            return {"duplicated", "from"};
-        case SegmentEvent::Delay:
-            return {"delayed", "from"};
+        case SegmentEvent::Send: return {"sent", "by"};
+        case SegmentEvent::Deliver: return {"delivered", "from"};
+        case SegmentEvent::Drop: return {"dropped", "from"};
+        case SegmentEvent::Duplicate: return {"duplicated", "from"};
+        case SegmentEvent::Delay: return {"delayed", "from"};
     }
     return {"", ""};
 }
 
-std::string_view host_name(const Trace& trace, std::uint16_t host) {
-    return host < trace.hosts().size() ? std::string_view(trace.hosts()[host].name) : "?";
-}
-
 std::string call_text(const TraceEvent& e) {
-    const std::string result =
-        e.error != Errno::Ok ? std::string(to_string(e.error)) : std::to_string(e.value);
+    const std::string result = e.error != Errno::Ok ? std::string(to_string(e.error)) : std::to_string(e.value);
     return fmt::format("{} -> {} at {}", to_string(e.call), result, format_seconds(e.t));
-}
-
-void check_state(const Expectation& x, const Trace& trace, ExpectationResult& r) {
-    const State want = x.state.value();
-    const std::optional<Time> at = x.kind == ExpectKind::StateAt ? x.at : std::nullopt;
-    r.expected = fmt::format("{} {} in {} {}", x.host, x.socket, to_string(want),
-                             at ? "at " + at_text(*at) : "at the end");
-    const Resolved where = resolve(trace, x.host, x.socket, true);
-    if (!where.problem.empty()) {
-        r.actual = where.problem;
-        return;
-    }
-    const Replayed now = replay(trace, where.scope, at);
-    if (!now.seen) {
-        r.actual = socket_missing(x.host, x.socket);
-        return;
-    }
-    r.passed = now.state == want;
-    r.actual = now.since
-                   ? fmt::format("{} since {}", to_string(now.state), format_seconds(*now.since))
-                   : fmt::format("{}, no state change by then", to_string(now.state));
-}
-
-// A segment's sender: the host that recorded it, except for Deliver events, which the
-// receiver records; their sender is the host owning the remote address.
-bool sent_by(const Trace& trace, const TraceEvent& e, std::uint16_t host) {
-    if (e.segment_event != SegmentEvent::Deliver) return e.host == host;
-    return e.has_conn && host < trace.hosts().size() && trace.hosts()[host].ip == e.conn.remote.ip;
-}
-
-void check_segments(const Expectation& x, const Trace& trace, ExpectationResult& r) {
-    const SegmentEvent event = x.segment_event.value_or(SegmentEvent::Send);
-    const std::string noun = x.flags ? to_string(*x.flags) + " segment" : "segment";
-    const auto [done, by] = verb(event);
-    r.expected = fmt::format("{} {}", count_phrase(x.count, noun), done);
-    if (!x.host.empty()) r.expected += fmt::format(" {} {}", by, x.host);
-    if (x.len) r.expected += fmt::format(" with len {}", *x.len);
-    if (x.seq) r.expected += fmt::format(" with seq {}", *x.seq);
-    if (x.ack) r.expected += fmt::format(" with ack {}", *x.ack);
-    const Resolved where = resolve(trace, x.host, x.socket, false);
-    if (!where.problem.empty()) {
-        r.actual = where.problem;
-        return;
-    }
-    Matches m;
-    for (const TraceEvent& e : trace.events()) {
-        if (e.kind == TraceKind::Segment && e.segment_event == event &&
-            (!where.scope.host || sent_by(trace, e, *where.scope.host)) &&
-            (!x.flags || e.flags == *x.flags) && (!x.len || e.len == *x.len) &&
-            (!x.seq || e.seq.v == *x.seq) && (!x.ack || e.ack.v == *x.ack)) {
-            m.add(e.t);
-        }
-    }
-    r.passed = count_ok(x.count, m.count);
-    r.actual = m.text();
-}
-
-void check_call(const Expectation& x, const Trace& trace, ExpectationResult& r) {
-    const CallKind call = x.call.value();
-    const Errno want = x.error.value_or(Errno::Ok);
-    const std::string outcome = x.error   ? fmt::format("-> {}", to_string(*x.error))
-                                : x.value ? fmt::format("-> {}", *x.value)
-                                          : "succeeds";
-    r.expected = fmt::format("{} {} {} {}", x.host, x.socket, to_string(call), outcome);
-    if (x.at) r.expected += " at " + at_text(*x.at);
-    const Resolved where = resolve(trace, x.host, x.socket, true);
-    if (!where.problem.empty()) {
-        r.actual = where.problem;
-        return;
-    }
-    std::vector<std::string> seen_calls;
-    std::uint64_t calls = 0;
-    const TraceEvent* hit = nullptr;
-    const bool seen = scan(trace, where.scope, [&](const TraceEvent& e) {
-        if (e.kind != TraceKind::Call || e.call != call) return;
-        if (e.error == Errno::InProgress && want != Errno::InProgress) return;
-        ++calls;
-        if (seen_calls.size() < kListed) seen_calls.push_back(call_text(e));
-        const bool same = e.error == want && (want != Errno::Ok || !x.value || e.value == *x.value);
-        if (!hit && same && (!x.at || e.t == *x.at)) hit = &e;
-    });
-    if (!seen) {
-        r.actual = socket_missing(x.host, x.socket);
-        return;
-    }
-    r.passed = hit != nullptr;
-    if (hit) {
-        r.actual = call_text(*hit);
-    } else if (calls == 0) {
-        r.actual = fmt::format("no {} call", to_string(call));
-    } else {
-        r.actual = fmt::format("{}", fmt::join(seen_calls, "; "));
-        if (calls > seen_calls.size()) r.actual += "; ...";
-    }
-}
-
-void check_transition(const Expectation& x, const Trace& trace, ExpectationResult& r) {
-    r.expected = fmt::format("{} {} {}-> {}", x.host, x.socket,
-                             x.from_state ? std::string(to_string(*x.from_state)) + " " : "",
-                             x.state ? to_string(*x.state) : "any state");
-    if (x.at) r.expected += " at " + at_text(*x.at);
-    if (!at_least_once(x.count)) r.expected += ", " + count_phrase(x.count, "time");
-    const Resolved where = resolve(trace, x.host, x.socket, true);
-    if (!where.problem.empty()) {
-        r.actual = where.problem;
-        return;
-    }
-    Matches m;
-    std::vector<std::string> changes;  // the socket's first few, to show when none match
-    std::uint64_t change_count = 0;
-    const bool seen = scan(trace, where.scope, [&](const TraceEvent& e) {
-        if (e.kind != TraceKind::State) return;
-        if (++change_count <= kListed) {
-            changes.push_back(fmt::format("{} -> {} at {}", to_string(e.from), to_string(e.to),
-                                          format_seconds(e.t)));
-        }
-        if ((!x.state || e.to == *x.state) && (!x.from_state || e.from == *x.from_state) &&
-            (!x.at || e.t == *x.at)) {
-            m.add(e.t);
-        }
-    });
-    if (!seen) {
-        r.actual = socket_missing(x.host, x.socket);
-        return;
-    }
-    r.passed = count_ok(x.count, m.count);
-    r.actual = m.text();
-    if (m.count == 0) {
-        r.actual += change_count == 0
-                        ? " (no state changes)"
-                        : fmt::format(" (its changes: {}{})", fmt::join(changes, ", "),
-                                      change_count > changes.size() ? ", ..." : "");
-    }
-}
-
-void check_timer(const Expectation& x, const Trace& trace, ExpectationResult& r) {
-    r.expected = x.timer ? fmt::format("{} timer", to_string(*x.timer)) : "timer";
-    if (x.timer_action) r.expected += fmt::format(" {}", to_string(*x.timer_action));
-    if (!x.host.empty()) r.expected += " on " + x.host;
-    if (!x.socket.empty()) r.expected += " " + x.socket;
-    r.expected += ": " + count_phrase(x.count, "time");
-    const Resolved where = resolve(trace, x.host, x.socket, false);
-    if (!where.problem.empty()) {
-        r.actual = where.problem;
-        return;
-    }
-    Matches m;
-    const bool seen = scan(trace, where.scope, [&](const TraceEvent& e) {
-        if (e.kind == TraceKind::Timer && (!x.timer || e.timer == *x.timer) &&
-            (!x.timer_action || e.action == *x.timer_action)) {
-            m.add(e.t);
-        }
-    });
-    if (!seen && where.scope.socket) {
-        r.actual = socket_missing(x.host, x.socket);
-        return;
-    }
-    r.passed = count_ok(x.count, m.count);
-    r.actual = m.text();
-}
-
-void check_integrity(const Expectation& x, const Trace& trace, ExpectationResult& r) {
-    std::string on;
-    if (!x.host.empty()) on += " on " + x.host;
-    if (!x.socket.empty()) on += " " + x.socket;
-    r.expected = x.integrity_ok ? fmt::format("every recv{} reads what the peer wrote", on)
-                                : fmt::format("some recv{} reads bytes the peer did not write", on);
-    const Resolved where = resolve(trace, x.host, x.socket, false);
-    if (!where.problem.empty()) {
-        r.actual = where.problem;
-        return;
-    }
-    std::uint64_t recvs = 0;
-    const TraceEvent* bad = nullptr;
-    const bool seen = scan(trace, where.scope, [&](const TraceEvent& e) {
-        if (e.kind != TraceKind::Call || e.call != CallKind::Recv) return;
-        ++recvs;
-        if (!bad && !e.integrity_ok) bad = &e;
-    });
-    if (!seen && where.scope.socket) {
-        r.actual = socket_missing(x.host, x.socket);
-        return;
-    }
-    r.passed = (bad == nullptr) == x.integrity_ok;
-    if (bad) {
-        r.actual = fmt::format("{} on {} {}: integrity FAILED", call_text(*bad),
-                               host_name(trace, bad->host), trace.socket_label(bad->socket));
-    } else if (recvs == 0) {
-        r.actual = "no recv calls";
-    } else {
-        r.actual = fmt::format("{} recv call{}, all intact", recvs, recvs == 1 ? "" : "s");
-    }
-}
-
-void check_run_end(const Expectation& x, const Trace& trace, ExpectationResult& r) {
-    const TraceSummary& s = trace.summary();
-    r.expected = fmt::format("run ends {}", to_string(x.run_end));
-    r.actual = fmt::format("{} at {} after {} events", to_string(s.end), format_seconds(s.end_time),
-                           s.events_run);
-    r.passed = s.end == x.run_end;
-}
-
-void check_counter(const Expectation& x, const Trace& trace, ExpectationResult& r) {
-    r.expected = fmt::format("{} {} {}", x.host, x.counter, count_phrase(x.count, "time"));
-    const Resolved where = resolve(trace, x.host, "", false);
-    if (!where.problem.empty()) {
-        r.actual = where.problem;
-        return;
-    }
-    std::uint64_t value = 0;
-    for (const TraceEvent& e : trace.events()) {
-        if (e.kind == TraceKind::Counter && where.scope.matches(e) && trace.text(e.text) == x.counter)
-            value = static_cast<std::uint64_t>(e.value);
-    }
-    r.passed = count_ok(x.count, value);
-    r.actual = fmt::format("{} = {}", x.counter, value);
 }
 
 }  // namespace
 
-std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Trace& trace) {
-    std::vector<ExpectationResult> results;
-    results.reserve(scenario.expectations.size());
-    for (const Expectation& x : scenario.expectations) {
-        ExpectationResult r;
-        r.expectation = &x;
-        switch (x.kind) {
-            case ExpectKind::StateAt:
-            case ExpectKind::FinalState:
-                check_state(x, trace, r);
-                break;
-            case ExpectKind::Segments:
-                check_segments(x, trace, r);
-                break;
-            case ExpectKind::CallResult:
-                check_call(x, trace, r);
-                break;
-            case ExpectKind::Transition:
-                check_transition(x, trace, r);
-                break;
-            case ExpectKind::Timer:
-                check_timer(x, trace, r);
-                break;
-            case ExpectKind::StreamIntegrity:
-                check_integrity(x, trace, r);
-                break;
-            case ExpectKind::RunEnd:
-                check_run_end(x, trace, r);
-                break;
-            case ExpectKind::Counter:
-                check_counter(x, trace, r);
-                break;
-        }
-        results.push_back(std::move(r));
+// One expectation, fed the stream. `begin` resolves names; `result` fills in the verdict.
+class ExpectationsView::Check {
+public:
+    explicit Check(const Expectation& x) : x_(x) {}
+    virtual ~Check() = default;
+    // Names the expectation's scope; sets `problem_` when one is unknown.
+    virtual void begin(const TraceNames& names) = 0;
+    virtual void event(const TraceEvent& e) = 0;
+    virtual void finish(const TraceSummary& s, ExpectationResult& r) = 0;
+
+    const Expectation& x_;
+    std::string problem_;
+    const TraceNames* names_ = nullptr;
+};
+
+namespace {
+
+using Check = ExpectationsView::Check;
+
+class StateCheck final : public Check {
+public:
+    using Check::Check;
+    void begin(const TraceNames& names) override {
+        problem_ = resolve(names, x_.host, x_.socket, true, scope_);
+        at_ = x_.kind == ExpectKind::StateAt ? x_.at : std::nullopt;
     }
-    return results;
+    void event(const TraceEvent& e) override {
+        if (!scope_.matches(e)) return;
+        seen_ = true;
+        if (e.kind == TraceKind::State && (!at_ || e.t <= *at_)) {
+            state_ = e.to;
+            since_ = e.t;
+        }
+    }
+    void finish(const TraceSummary&, ExpectationResult& r) override {
+        const State want = x_.state.value();
+        r.expected = fmt::format("{} {} in {} {}", x_.host, x_.socket, to_string(want),
+                                 at_ ? "at " + at_text(*at_) : "at the end");
+        if (!problem_.empty() || !seen_) {
+            r.actual = problem_.empty() ? socket_missing(x_.host, x_.socket) : problem_;
+            return;
+        }
+        r.passed = state_ == want;
+        r.actual = since_ ? fmt::format("{} since {}", to_string(state_), format_seconds(*since_))
+                          : fmt::format("{}, no state change by then", to_string(state_));
+    }
+
+private:
+    Scope scope_;
+    std::optional<Time> at_;
+    bool seen_ = false;
+    State state_ = State::Closed;
+    std::optional<Time> since_;
+};
+
+class SegmentsCheck final : public Check {
+public:
+    using Check::Check;
+    void begin(const TraceNames& names) override {
+        names_ = &names;
+        problem_ = resolve(names, x_.host, x_.socket, false, scope_);
+        event_ = x_.segment_event.value_or(SegmentEvent::Send);
+    }
+    void event(const TraceEvent& e) override {
+        if (e.kind != TraceKind::Segment || e.segment_event != event_) return;
+        if (scope_.host && !sent_by(e, *scope_.host)) return;
+        if ((x_.flags && e.flags != *x_.flags) || (x_.len && e.len != *x_.len) || (x_.seq && e.seq.v != *x_.seq) ||
+            (x_.ack && e.ack.v != *x_.ack))
+            return;
+        matches_.add(e.t);
+    }
+    void finish(const TraceSummary&, ExpectationResult& r) override {
+        const std::string noun = x_.flags ? to_string(*x_.flags) + " segment" : "segment";
+        const auto [done, by] = verb(event_);
+        r.expected = fmt::format("{} {}", count_phrase(x_.count, noun), done);
+        if (!x_.host.empty()) r.expected += fmt::format(" {} {}", by, x_.host);
+        if (x_.len) r.expected += fmt::format(" with len {}", *x_.len);
+        if (x_.seq) r.expected += fmt::format(" with seq {}", *x_.seq);
+        if (x_.ack) r.expected += fmt::format(" with ack {}", *x_.ack);
+        if (!problem_.empty()) {
+            r.actual = problem_;
+            return;
+        }
+        r.passed = count_ok(x_.count, matches_.count);
+        r.actual = matches_.text();
+    }
+
+private:
+    // A segment's sender: the host that recorded it, except for Deliver events, which the
+    // receiver records; their sender is the host owning the remote address.
+    bool sent_by(const TraceEvent& e, std::uint16_t host) const {
+        if (e.segment_event != SegmentEvent::Deliver) return e.host == host;
+        return e.has_conn && host < names_->hosts.size() && names_->hosts[host].ip == e.conn.remote.ip;
+    }
+
+    Scope scope_;
+    SegmentEvent event_ = SegmentEvent::Send;
+    Matches matches_;
+};
+
+class CallCheck final : public Check {
+public:
+    using Check::Check;
+    void begin(const TraceNames& names) override {
+        problem_ = resolve(names, x_.host, x_.socket, true, scope_);
+        want_ = x_.error.value_or(Errno::Ok);
+    }
+    void event(const TraceEvent& e) override {
+        if (!scope_.matches(e)) return;
+        seen_ = true;
+        if (e.kind != TraceKind::Call || e.call != x_.call.value()) return;
+        if (e.error == Errno::InProgress && want_ != Errno::InProgress) return;
+        ++calls_;
+        if (seen_calls_.size() < kListed) seen_calls_.push_back(call_text(e));
+        const bool same = e.error == want_ && (want_ != Errno::Ok || !x_.value || e.value == *x_.value);
+        if (!hit_ && same && (!x_.at || e.t == *x_.at)) hit_ = call_text(e);
+    }
+    void finish(const TraceSummary&, ExpectationResult& r) override {
+        const CallKind call = x_.call.value();
+        const std::string outcome = x_.error   ? fmt::format("-> {}", to_string(*x_.error))
+                                    : x_.value ? fmt::format("-> {}", *x_.value)
+                                               : "succeeds";
+        r.expected = fmt::format("{} {} {} {}", x_.host, x_.socket, to_string(call), outcome);
+        if (x_.at) r.expected += " at " + at_text(*x_.at);
+        if (!problem_.empty() || !seen_) {
+            r.actual = problem_.empty() ? socket_missing(x_.host, x_.socket) : problem_;
+            return;
+        }
+        r.passed = hit_.has_value();
+        if (hit_) {
+            r.actual = *hit_;
+        } else if (calls_ == 0) {
+            r.actual = fmt::format("no {} call", to_string(call));
+        } else {
+            r.actual = fmt::format("{}", fmt::join(seen_calls_, "; "));
+            if (calls_ > seen_calls_.size()) r.actual += "; ...";
+        }
+    }
+
+private:
+    Scope scope_;
+    Errno want_ = Errno::Ok;
+    bool seen_ = false;
+    std::uint64_t calls_ = 0;
+    std::vector<std::string> seen_calls_;
+    std::optional<std::string> hit_;
+};
+
+class TransitionCheck final : public Check {
+public:
+    using Check::Check;
+    void begin(const TraceNames& names) override { problem_ = resolve(names, x_.host, x_.socket, true, scope_); }
+    void event(const TraceEvent& e) override {
+        if (!scope_.matches(e)) return;
+        seen_ = true;
+        if (e.kind != TraceKind::State) return;
+        if (++change_count_ <= kListed) {
+            changes_.push_back(
+                fmt::format("{} -> {} at {}", to_string(e.from), to_string(e.to), format_seconds(e.t)));
+        }
+        if ((!x_.state || e.to == *x_.state) && (!x_.from_state || e.from == *x_.from_state) &&
+            (!x_.at || e.t == *x_.at))
+            matches_.add(e.t);
+    }
+    void finish(const TraceSummary&, ExpectationResult& r) override {
+        r.expected = fmt::format("{} {} {}-> {}", x_.host, x_.socket,
+                                 x_.from_state ? std::string(to_string(*x_.from_state)) + " " : "",
+                                 x_.state ? to_string(*x_.state) : "any state");
+        if (x_.at) r.expected += " at " + at_text(*x_.at);
+        if (!at_least_once(x_.count)) r.expected += ", " + count_phrase(x_.count, "time");
+        if (!problem_.empty() || !seen_) {
+            r.actual = problem_.empty() ? socket_missing(x_.host, x_.socket) : problem_;
+            return;
+        }
+        r.passed = count_ok(x_.count, matches_.count);
+        r.actual = matches_.text();
+        if (matches_.count == 0) {
+            r.actual += change_count_ == 0 ? " (no state changes)"
+                                           : fmt::format(" (its changes: {}{})", fmt::join(changes_, ", "),
+                                                         change_count_ > changes_.size() ? ", ..." : "");
+        }
+    }
+
+private:
+    Scope scope_;
+    bool seen_ = false;
+    Matches matches_;
+    std::vector<std::string> changes_;  // the socket's first few, to show when none match
+    std::uint64_t change_count_ = 0;
+};
+
+class TimerCheck final : public Check {
+public:
+    using Check::Check;
+    void begin(const TraceNames& names) override { problem_ = resolve(names, x_.host, x_.socket, false, scope_); }
+    void event(const TraceEvent& e) override {
+        if (!scope_.matches(e)) return;
+        seen_ = true;
+        if (e.kind == TraceKind::Timer && (!x_.timer || e.timer == *x_.timer) &&
+            (!x_.timer_action || e.action == *x_.timer_action))
+            matches_.add(e.t);
+    }
+    void finish(const TraceSummary&, ExpectationResult& r) override {
+        r.expected = x_.timer ? fmt::format("{} timer", to_string(*x_.timer)) : "timer";
+        if (x_.timer_action) r.expected += fmt::format(" {}", to_string(*x_.timer_action));
+        if (!x_.host.empty()) r.expected += " on " + x_.host;
+        if (!x_.socket.empty()) r.expected += " " + x_.socket;
+        r.expected += ": " + count_phrase(x_.count, "time");
+        if (!problem_.empty() || (!seen_ && scope_.socket)) {
+            r.actual = problem_.empty() ? socket_missing(x_.host, x_.socket) : problem_;
+            return;
+        }
+        r.passed = count_ok(x_.count, matches_.count);
+        r.actual = matches_.text();
+    }
+
+private:
+    Scope scope_;
+    bool seen_ = false;
+    Matches matches_;
+};
+
+class IntegrityCheck final : public Check {
+public:
+    using Check::Check;
+    void begin(const TraceNames& names) override {
+        names_ = &names;
+        problem_ = resolve(names, x_.host, x_.socket, false, scope_);
+    }
+    void event(const TraceEvent& e) override {
+        if (!scope_.matches(e)) return;
+        seen_ = true;
+        if (e.kind != TraceKind::Call || e.call != CallKind::Recv) return;
+        ++recvs_;
+        if (!bad_ && !e.integrity_ok) {
+            bad_ = fmt::format("{} on {} {}: integrity FAILED", call_text(e), names_->host_name(e.host),
+                               names_->socket_label(e.socket));
+        }
+    }
+    void finish(const TraceSummary&, ExpectationResult& r) override {
+        std::string on;
+        if (!x_.host.empty()) on += " on " + x_.host;
+        if (!x_.socket.empty()) on += " " + x_.socket;
+        r.expected = x_.integrity_ok ? fmt::format("every recv{} reads what the peer wrote", on)
+                                     : fmt::format("some recv{} reads bytes the peer did not write", on);
+        if (!problem_.empty() || (!seen_ && scope_.socket)) {
+            r.actual = problem_.empty() ? socket_missing(x_.host, x_.socket) : problem_;
+            return;
+        }
+        r.passed = !bad_.has_value() == x_.integrity_ok;
+        if (bad_) {
+            r.actual = *bad_;
+        } else if (recvs_ == 0) {
+            r.actual = "no recv calls";
+        } else {
+            r.actual = fmt::format("{} recv call{}, all intact", recvs_, recvs_ == 1 ? "" : "s");
+        }
+    }
+
+private:
+    Scope scope_;
+    bool seen_ = false;
+    std::uint64_t recvs_ = 0;
+    std::optional<std::string> bad_;
+};
+
+class RunEndCheck final : public Check {
+public:
+    using Check::Check;
+    void begin(const TraceNames&) override {}
+    void event(const TraceEvent&) override {}
+    void finish(const TraceSummary& s, ExpectationResult& r) override {
+        r.expected = fmt::format("run ends {}", to_string(x_.run_end));
+        r.actual = fmt::format("{} at {} after {} events", to_string(s.end), format_seconds(s.end_time), s.events_run);
+        r.passed = s.end == x_.run_end;
+    }
+};
+
+class CounterCheck final : public Check {
+public:
+    using Check::Check;
+    void begin(const TraceNames& names) override { problem_ = resolve(names, x_.host, "", false, scope_); }
+    void event(const TraceEvent& e) override {
+        if (e.kind == TraceKind::Counter && scope_.matches(e) && e.counter == x_.counter)
+            value_ = static_cast<std::uint64_t>(e.value);
+    }
+    void finish(const TraceSummary&, ExpectationResult& r) override {
+        r.expected = fmt::format("{} {} {}", x_.host, to_string(x_.counter), count_phrase(x_.count, "time"));
+        if (!problem_.empty()) {
+            r.actual = problem_;
+            return;
+        }
+        r.passed = count_ok(x_.count, value_);
+        r.actual = fmt::format("{} = {}", to_string(x_.counter), value_);
+    }
+
+private:
+    Scope scope_;
+    std::uint64_t value_ = 0;
+};
+
+std::unique_ptr<Check> make_check(const Expectation& x) {
+    switch (x.kind) {
+        case ExpectKind::StateAt:
+        case ExpectKind::FinalState:
+            return std::make_unique<StateCheck>(x);
+        case ExpectKind::Segments:
+            return std::make_unique<SegmentsCheck>(x);
+        case ExpectKind::CallResult:
+            return std::make_unique<CallCheck>(x);
+        case ExpectKind::Transition:
+            return std::make_unique<TransitionCheck>(x);
+        case ExpectKind::Timer:
+            return std::make_unique<TimerCheck>(x);
+        case ExpectKind::StreamIntegrity:
+            return std::make_unique<IntegrityCheck>(x);
+        case ExpectKind::RunEnd:
+            return std::make_unique<RunEndCheck>(x);
+        case ExpectKind::Counter:
+            return std::make_unique<CounterCheck>(x);
+    }
+    return std::make_unique<RunEndCheck>(x);
 }
 
-std::optional<State> socket_state_at(const Trace& trace, const std::string& host,
-                                     const std::string& socket, std::optional<Time> t) {
-    const Resolved where = resolve(trace, host, socket, true);
-    if (!where.problem.empty()) return std::nullopt;
-    const Replayed r = replay(trace, where.scope, t);
-    if (!r.seen) return std::nullopt;
-    return r.state;
+}  // namespace
+
+ExpectationsView::ExpectationsView(const Scenario& scenario) {
+    checks_.reserve(scenario.expectations.size());
+    for (const Expectation& x : scenario.expectations) checks_.push_back(make_check(x));
+}
+
+ExpectationsView::~ExpectationsView() = default;
+
+void ExpectationsView::on_begin(const TraceNames& names) {
+    for (auto& c : checks_) c->begin(names);
+}
+
+void ExpectationsView::on_event(const TraceEvent& e) {
+    for (auto& c : checks_) c->event(e);
+}
+
+void ExpectationsView::on_finish(const TraceSummary& summary) {
+    results_.clear();
+    results_.reserve(checks_.size());
+    for (auto& c : checks_) {
+        ExpectationResult r;
+        r.expectation = &c->x_;
+        c->finish(summary, r);
+        results_.push_back(std::move(r));
+    }
+}
+
+std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Trace& trace) {
+    ExpectationsView view(scenario);
+    replay(trace, view);
+    return view.results();
+}
+
+std::optional<State> socket_state_at(const Trace& trace, const std::string& host, const std::string& socket,
+                                     std::optional<Time> t) {
+    Scope scope;
+    if (!resolve(trace.names(), host, socket, true, scope).empty()) return std::nullopt;
+    bool seen = false;
+    State state = State::Closed;
+    for (const TraceEvent& e : trace.events()) {
+        if (!scope.matches(e)) continue;
+        seen = true;
+        if (e.kind == TraceKind::State && (!t || e.t <= *t)) state = e.to;
+    }
+    if (!seen) return std::nullopt;
+    return state;
 }
 
 }  // namespace tcpsim

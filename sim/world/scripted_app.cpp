@@ -28,7 +28,7 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
             a.options.apply_to(options);
             acted_on = host_.listen(a.socket, a.port, a.accept_as, a.autoread, options, err);
             if (acted_on >= 0) {
-                instances_[acted_on] = {a.socket, a.socket};
+                instances_[acted_on] = {a.socket, host_.socket_ref(acted_on)};
                 latest_[a.socket] = acted_on;
                 accept_names_[acted_on] = a.accept_as;
             }
@@ -40,7 +40,7 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
             const Ipv4 ip = a.to_ip ? *a.to_ip : addresses_.at(a.to_host);
             acted_on = host_.connect(a.socket, {ip, a.to_port}, a.from_port, a.autoread, options, err);
             if (acted_on >= 0) {
-                instances_[acted_on] = {a.socket, a.socket};
+                instances_[acted_on] = {a.socket, host_.socket_ref(acted_on)};
                 latest_[a.socket] = acted_on;
             } else {
                 latest_.erase(a.socket);
@@ -135,7 +135,7 @@ void ScriptedApp::on_connected(SocketId s) { react(Trigger::Connected, s); }
 void ScriptedApp::on_accepted(SocketId listener, SocketId s) {
     auto it = accept_names_.find(listener);
     if (it == accept_names_.end()) return;
-    instances_[s] = {it->second, host_.label(s)};
+    instances_[s] = {it->second, host_.socket_ref(s)};
     latest_[it->second] = s;
     react(Trigger::Connected, s);
 }
@@ -148,7 +148,7 @@ void ScriptedApp::on_readable(SocketId s) {
         return;
     }
     // As an event loop would: read what is there, then notice end-of-stream.
-    const std::string label = it->second.label;
+    const SocketRef label = it->second.label;
     if (host_.has_unread(s)) read_available(s, 0);
     auto cur = instances_.find(s);
     if (cur != instances_.end() && cur->second.label == label && !cur->second.eof_reported &&

@@ -19,6 +19,13 @@ World::World(const Scenario& scenario, TraceSink& trace)
         trace_hosts.push_back({hc.name, hc.address, hc.rules.name});
     }
     trace_.set_hosts(std::move(trace_hosts));
+    // Every socket name the scripts use is known before the run starts.
+    for (const AppConfig& a : scenario_.apps) {
+        for (const AppAction& act : a.actions) {
+            if (!act.socket.empty()) trace_.intern_socket(act.socket);
+            if (!act.accept_as.empty()) trace_.intern_socket(act.accept_as);
+        }
+    }
     for (const NatConfig& n : scenario_.nats) nodes[n.name] = network_.add_nat(n);
     for (const LinkConfig& l : scenario_.links)
         network_.add_link(nodes.at(l.a), nodes.at(l.b), l.a_to_b, l.b_to_a);
@@ -33,6 +40,7 @@ World::World(const Scenario& scenario, TraceSink& trace)
 World::~World() = default;
 
 TraceSummary World::run() {
+    trace_.begin();
     for (auto& app : apps_) app->start();
     const Limits& lim = scenario_.limits;
     const Time until = lim.duration ? std::min(*lim.duration, lim.time_cap) : lim.time_cap;

@@ -128,7 +128,7 @@ TEST_CASE("a complete scenario loads with every field as given") {
     CHECK(client.rules.name == "linux");
     CHECK(client.rules.msl == seconds(20));
     CHECK(client.rules.syn_retries == 3);
-    CHECK(client.rules.time_wait_fixed == seconds(10));
+    CHECK(client.rules.time_wait_length() == seconds(10));
     CHECK(client.rules.ephemeral_low == 40000);
     CHECK(client.rules.ephemeral_high == 40001);
     CHECK(client.isn == 1000u);

@@ -6,6 +6,11 @@
 #include <string>
 
 #include "tcpsim/trace/trace.hpp"
+#include "tcpsim/views/timeline.hpp"
+#include "tcpsim/views/json_lines.hpp"
+
+#include <sstream>
+#include <vector>
 
 namespace tcpsim::test {
 
@@ -25,7 +30,7 @@ inline Trace two_hosts(const std::string& server_profile = "linux") {
     return trace;
 }
 
-inline TraceEvent event(TraceKind kind, std::int64_t t_ms, std::uint16_t host, std::int32_t socket) {
+inline TraceEvent event(TraceKind kind, std::int64_t t_ms, std::uint16_t host, SocketRef socket) {
     TraceEvent e;
     e.kind = kind;
     e.t = ms(t_ms);
@@ -34,13 +39,18 @@ inline TraceEvent event(TraceKind kind, std::int64_t t_ms, std::uint16_t host, s
     return e;
 }
 
+// A socket name in the trace, as the world interns it.
+inline SocketRef sock(Trace& trace, const std::string& name, std::uint32_t instance = 0) {
+    return {trace.intern_socket(name), instance};
+}
+
 inline TraceEvent on(TraceEvent e, const FourTuple& conn) {
     e.has_conn = true;
     e.conn = conn;
     return e;
 }
 
-inline TraceEvent segment(std::int64_t t_ms, std::uint16_t host, std::int32_t socket, SegmentEvent what,
+inline TraceEvent segment(std::int64_t t_ms, std::uint16_t host, SocketRef socket, SegmentEvent what,
                    Flags flags, std::uint32_t seq, std::uint32_t ack, std::uint32_t len,
                    std::uint16_t win) {
     TraceEvent e = event(TraceKind::Segment, t_ms, host, socket);
@@ -53,7 +63,35 @@ inline TraceEvent segment(std::int64_t t_ms, std::uint16_t host, std::int32_t so
     return e;
 }
 
-inline TraceEvent state(std::int64_t t_ms, std::uint16_t host, std::int32_t socket, State from, State to,
+inline TraceEvent decision(std::int64_t t_ms, std::uint16_t host, SocketRef socket, Cause cause) {
+    TraceEvent e = event(TraceKind::Decision, t_ms, host, socket);
+    e.cause = cause;
+    return e;
+}
+
+// The lines a view writes for a kept trace.
+inline std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+inline std::vector<std::string> timeline_lines(const Trace& trace, TimelineOptions options = {}) {
+    std::ostringstream out;
+    TimelineView view(out, std::move(options));
+    replay(trace, view);
+    return split_lines(out.str());
+}
+
+inline std::string json_text(const Trace& trace) {
+    std::ostringstream out;
+    JsonLinesView view(out);
+    replay(trace, view);
+    return out.str();
+}
+
+inline TraceEvent state(std::int64_t t_ms, std::uint16_t host, SocketRef socket, State from, State to,
                  Cause cause, Errno error = Errno::Ok) {
     TraceEvent e = event(TraceKind::State, t_ms, host, socket);
     e.from = from;
@@ -63,7 +101,7 @@ inline TraceEvent state(std::int64_t t_ms, std::uint16_t host, std::int32_t sock
     return e;
 }
 
-inline TraceEvent timer(std::int64_t t_ms, std::uint16_t host, std::int32_t socket, TimerKind kind,
+inline TraceEvent timer(std::int64_t t_ms, std::uint16_t host, SocketRef socket, TimerKind kind,
                  TimerAction action, std::int64_t expires_ms = 0) {
     TraceEvent e = event(TraceKind::Timer, t_ms, host, socket);
     e.timer = kind;
@@ -72,7 +110,7 @@ inline TraceEvent timer(std::int64_t t_ms, std::uint16_t host, std::int32_t sock
     return e;
 }
 
-inline TraceEvent call(std::int64_t t_ms, std::uint16_t host, std::int32_t socket, CallKind kind,
+inline TraceEvent call(std::int64_t t_ms, std::uint16_t host, SocketRef socket, CallKind kind,
                 Errno error, std::int64_t value = 0) {
     TraceEvent e = event(TraceKind::Call, t_ms, host, socket);
     e.call = kind;

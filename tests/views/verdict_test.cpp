@@ -14,14 +14,14 @@ Time ms(std::int64_t n) { return Time{} + milliseconds(n); }
 // Writes a trace the way the world would, one call per event.
 struct Recorder {
     Trace trace;
-    std::int32_t c;
-    std::int32_t s;
+    SocketRef c;
+    SocketRef s;
 
     Recorder() {
         trace.set_hosts({{"client", Ipv4::parse("10.0.0.1").value(), "linux"},
                          {"server", Ipv4::parse("10.0.0.2").value(), "linux"}});
-        c = trace.intern_socket("c");
-        s = trace.intern_socket("s");
+        c = {trace.intern_socket("c"), 0};
+        s = {trace.intern_socket("s"), 1};
     }
     void state(std::int64_t t, std::uint16_t host, State from, State to) {
         TraceEvent e = event(TraceKind::State, t, host);
@@ -355,7 +355,7 @@ TEST_CASE("stream integrity names the first recv that read bytes the peer never 
     bad_read.t = ms(1500);
     bad_read.kind = TraceKind::Call;
     bad_read.host = kServer;
-    bad_read.socket = trace.intern_socket("s");
+    bad_read.socket = {trace.intern_socket("s"), 1};
     bad_read.call = CallKind::Recv;
     bad_read.value = 50;
     bad_read.integrity_ok = false;

@@ -69,7 +69,7 @@ TEST_CASE("beyond tcp_max_tw_buckets a closing connection gets no TIME_WAIT and 
     })");
     bool overflowed = false;
     for (const TraceEvent& e : t.events())
-        if (e.kind == TraceKind::Counter && t.text(e.text) == "TCPTimeWaitOverflow") overflowed = e.value == 1;
+        if (e.kind == TraceKind::Counter && e.counter == Counter::TimeWaitOverflow) overflowed = e.value == 1;
     CHECK(overflowed);
     CHECK(socket_state_at(t, "a", "c1", Time{} + seconds(1)) == State::TimeWait);
     CHECK(socket_state_at(t, "a", "c2", Time{} + seconds(1)) == State::Closed);

@@ -71,7 +71,7 @@ struct Bench {
     Bench() = default;
 
     void send(Duration when, std::uint16_t from, const Segment& s) {
-        engine.schedule(at(when), [this, from, s] { network.transmit(from, s); });
+        engine.schedule(at(when), [this, from, s] { network.transmit(from, s, {}); });
     }
     void run() { engine.run(at(minutes(10)), 100000); }
 
@@ -84,8 +84,8 @@ struct Bench {
     std::vector<std::string> nat_texts() const {
         std::vector<std::string> out;
         for (const TraceEvent& e : trace.events())
-            if (e.kind == TraceKind::Link && std::string(e.reason) == "nat")
-                out.push_back(trace.text(e.text));
+            if (e.kind == TraceKind::Link && e.link == LinkEvent::NatMapping)
+                out.push_back(trace.names().nat_mapping(e));
         return out;
     }
 };
@@ -126,8 +126,9 @@ TEST_CASE("a NAT rewrites only the source of an outgoing segment and keeps every
     CHECK(out.options.timestamp->ecr == 678);
     CHECK(out.payload == syn.payload);
     REQUIRE(r.created);
-    CHECK(nat.describe(*r.created) ==
-          "nat nat: 10.0.0.1:40000 -> 198.51.100.1:20000 for 203.0.113.9:80");
+    CHECK(r.created->inside == ep("10.0.0.1", 40000));
+    CHECK(r.created->remote == ep("203.0.113.9", 80));
+    CHECK(r.created->public_port == 20000);
 }
 
 TEST_CASE("a NAT maps a reply back to the inside host and admits only the mapped remote") {
@@ -144,7 +145,7 @@ TEST_CASE("a NAT maps a reply back to the inside host and admits only the mapped
     const NatResult stranger =
         nat.inbound(segment(ep("203.0.113.7", 80), ep("198.51.100.1", 20000), Flags::Syn), at({}));
     CHECK_FALSE(stranger.segment);
-    CHECK(std::string(stranger.drop_reason) == "nat: no mapping");
+    CHECK(stranger.drop_reason == LinkReason::NatNoMapping);
 }
 
 TEST_CASE(
@@ -187,8 +188,8 @@ TEST_CASE(
             }
         }
         if (e.kind == TraceKind::Call && e.call == CallKind::Recv) {
-            if (e.host == 2 && trace.socket_label(e.socket) == "s") read_by_s += e.value;
-            if (e.host == 2 && trace.socket_label(e.socket) == "s.2") read_by_s2 += e.value;
+            if (e.host == 2 && trace.names().socket_label(e.socket) == "s") read_by_s += e.value;
+            if (e.host == 2 && trace.names().socket_label(e.socket) == "s.2") read_by_s2 += e.value;
             if (e.host < 2) read_by[e.host] += e.value;
         }
     }
@@ -206,7 +207,7 @@ TEST_CASE(
 
     std::vector<std::string> mappings;
     for (const TraceEvent& e : trace.events())
-        if (e.kind == TraceKind::Link) mappings.push_back(trace.text(e.text));
+        if (e.kind == TraceKind::Link) mappings.push_back(trace.names().nat_mapping(e));
     CHECK(mappings == std::vector<std::string>{
                           "nat nat: 10.0.0.1:40000 -> 198.51.100.1:20000 for 203.0.113.9:80",
                           "nat nat: 10.0.0.2:40000 -> 198.51.100.1:20001 for 203.0.113.9:80"});
@@ -232,10 +233,10 @@ TEST_CASE("TCP options pass a NAT unchanged in both directions") {
     CHECK(at_server.t == at(milliseconds(2)));
     CHECK(at_server.conn.remote == ep("198.51.100.1", 20000));
     CHECK(at_server.seq == Seq{1000});
-    CHECK(at_server.mss == 1460);
-    REQUIRE(at_server.ts);
-    CHECK(at_server.ts->val == 12345);
-    CHECK(at_server.ts->ecr == 0);
+    CHECK(at_server.options.mss == 1460);
+    REQUIRE(at_server.options.timestamp);
+    CHECK(at_server.options.timestamp->val == 12345);
+    CHECK(at_server.options.timestamp->ecr == 0);
     const TraceEvent& at_client = delivered[1];
     CHECK(at_client.host == 0);
     CHECK(at_client.t == at(milliseconds(4)));
@@ -247,9 +248,9 @@ TEST_CASE("TCP options pass a NAT unchanged in both directions") {
     CHECK(probe.host == 0);
     CHECK(probe.t == at(milliseconds(12)));
     CHECK(probe.conn.local == ep("10.0.0.1", 40000));
-    REQUIRE(probe.ts);
-    CHECK(probe.ts->val == 555);
-    CHECK(probe.ts->ecr == 12345);
+    REQUIRE(probe.options.timestamp);
+    CHECK(probe.options.timestamp->val == 555);
+    CHECK(probe.options.timestamp->ecr == 12345);
     CHECK(b.nat_texts() == std::vector<std::string>{
                                "nat nat: 10.0.0.1:40000 -> 198.51.100.1:20000 for 203.0.113.9:80"});
 }
@@ -272,7 +273,7 @@ TEST_CASE("a NAT mapping idle for its timeout is removed and a later reply is dr
     REQUIRE(dropped.size() == 1);
     CHECK(dropped[0].host == 1);
     CHECK(dropped[0].t == at(seconds(19) + milliseconds(1)));
-    CHECK(std::string(dropped[0].reason) == "nat: no mapping");
+    CHECK(dropped[0].reason == LinkReason::NatNoMapping);
     CHECK(dropped[0].conn.remote == ep("198.51.100.1", 20000));
     // The expired mapping's port is the lowest free one again.
     CHECK(b.nat_texts() == std::vector<std::string>{
@@ -292,7 +293,7 @@ TEST_CASE("a NAT whose port pool is used up drops a new flow") {
     REQUIRE(dropped.size() == 1);
     CHECK(dropped[0].host == 0);
     CHECK(dropped[0].t == at(milliseconds(1)));
-    CHECK(std::string(dropped[0].reason) == "nat: no free port");
+    CHECK(dropped[0].reason == LinkReason::NatNoFreePort);
     CHECK(dropped[0].conn.local == ep("10.0.0.1", 40002));
     std::vector<Endpoint> seen_by_server;
     for (const TraceEvent& e : b.segments(SegmentEvent::Deliver))
@@ -312,7 +313,7 @@ TEST_CASE("a segment to no linked node and from no NAT's inside is dropped with 
     REQUIRE(dropped.size() == 1);
     CHECK(dropped[0].host == 0);
     CHECK(dropped[0].t == at(milliseconds(3)));
-    CHECK(std::string(dropped[0].reason) == "no route");
+    CHECK(dropped[0].reason == LinkReason::NoRoute);
     CHECK(b.segments(SegmentEvent::Deliver).empty());
 }
 

@@ -21,12 +21,14 @@ Scenario load(const std::string& text, const std::vector<std::string>& overrides
     return std::get<Scenario>(std::move(r));
 }
 
+// Streamed straight from the run, as `tcpsim run --json` writes it.
 std::string json_trace(const Scenario& sc) {
-    Trace trace;
-    World world(sc, trace);
-    world.run();
     std::ostringstream out;
-    write_json_lines(trace, out);
+    TraceStream stream;
+    JsonLinesView json(out);
+    stream.add(json);
+    World world(sc, stream);
+    world.run();
     return out.str();
 }
 
@@ -202,7 +204,7 @@ std::vector<std::string> segment_events(const Trace& t, SegmentEvent what) {
     std::vector<std::string> out;
     for (const TraceEvent& e : t.events())
         if (e.kind == TraceKind::Segment && e.segment_event == what)
-            out.push_back(to_string(e.flags) + " " + std::to_string(e.len) + " " + std::string(e.reason));
+            out.push_back(to_string(e.flags) + " " + std::to_string(e.len) + " " + std::string(to_string(e.reason)));
     return out;
 }
 

@@ -101,6 +101,7 @@ Figures run_churn(std::uint64_t n, Duration time_wait) {
     StreamLedger ledger;
     Network net(engine, trace, 1);
     ProfileRules rules = *find_profile("linux");
+    rules.time_wait_source = TimeWaitLength::Configured;
     rules.time_wait_fixed = time_wait;
     std::vector<std::unique_ptr<Host>> hosts;
     hosts.push_back(std::make_unique<Host>(HostSetup{0, "server", Ipv4{0x0a000001}, rules, {}, 1},

@@ -1,18 +1,26 @@
-// tcpsim: run scenario files, check their expectations, list OS profiles.
+// tcpsim: run scenario files, check their expectations, list OS profiles, draw the state
+// graph.
 //
-// Exit status: 0 success, 1 an expectation failed (check), 2 bad input or usage.
+// Exit status: 0 success, 1 an expectation failed (check), 2 bad input or usage,
+// 3 internal error (a bug in tcpsim), 4 the output could not be written.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "output.hpp"
 #include "tcpsim/graph/state_graph.hpp"
 #include "tcpsim/profile/profile.hpp"
 #include "tcpsim/scenario/loader.hpp"
-#include "tcpsim/trace/trace.hpp"
+#include "tcpsim/trace/sink.hpp"
+#include "tcpsim/views/escape.hpp"
 #include "tcpsim/views/json_lines.hpp"
 #include "tcpsim/views/timeline.hpp"
 #include "tcpsim/views/verdict.hpp"
@@ -20,12 +28,17 @@
 
 namespace fs = std::filesystem;
 using namespace tcpsim;
+using tcpsim::cli::Output;
 
 namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
+constexpr int kExitInternal = 3;
+constexpr int kExitOutput = 4;
+
+void error(const std::string& message) { std::cerr << "tcpsim: " << terminal_safe(message) << "\n"; }
 
 struct CommonOptions {
     std::vector<std::string> sets;
@@ -61,28 +74,88 @@ std::string cap_message(const TraceSummary& s) {
     return {};
 }
 
-int cmd_run(const std::string& file, const CommonOptions& opts, bool json) {
-    LoadResult loaded = load_scenario_file(file, opts.overrides());
+// Writes what was buffered; reports and returns false when the output was lost.
+bool finish_output(Output& out) {
+    if (out.close()) return true;
+    error(out.error_message());
+    return false;
+}
+
+struct RunOptions {
+    CommonOptions common;
+    std::string file;
+    bool json = false;
+    bool absolute = false;
+    bool explain = false;
+    std::string color = "auto";
+    std::string host;
+    std::string socket;
+    std::string from;
+    std::string until;
+};
+
+std::optional<Time> parse_time_option(const std::string& name, const std::string& text, bool& bad) {
+    if (text.empty()) return std::nullopt;
+    const auto d = parse_duration(text);
+    if (!d) {
+        error(name + " " + text + ": expected a time such as \"1.5s\"");
+        bad = true;
+        return std::nullopt;
+    }
+    return Time{} + *d;
+}
+
+bool want_color(const std::string& mode) {
+    if (mode == "always") return true;
+    if (mode == "never") return false;
+    const char* term = std::getenv("TERM");
+    return ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR") && !(term && std::string_view(term) == "dumb");
+}
+
+int cmd_run(const RunOptions& o) {
+    LoadResult loaded = load_scenario_file(o.file, o.common.overrides());
     if (auto* err = std::get_if<UserError>(&loaded)) {
-        std::cerr << "tcpsim: " << err->message() << "\n";
+        error(err->message());
         return kExitBadInput;
     }
     const Scenario& scenario = std::get<Scenario>(loaded);
-    Trace trace;
-    World world(scenario, trace);
-    const TraceSummary summary = world.run();
-    if (json)
-        write_json_lines(trace, std::cout);
+    bool bad = false;
+    TimelineOptions topt;
+    topt.absolute = o.absolute;
+    topt.explain = o.explain;
+    topt.color = want_color(o.color);
+    topt.host = o.host;
+    topt.socket = o.socket;
+    topt.from = parse_time_option("--from", o.from, bad);
+    topt.until = parse_time_option("--until", o.until, bad);
+    if (bad) return kExitBadInput;
+
+    Output out = Output::standard();
+    TraceStream stream;
+    TimelineView timeline(out.stream(), topt);
+    JsonLinesView json(out.stream());
+    if (o.json)
+        stream.add(json);
     else
-        write_timeline(trace, std::cout);
-    std::cout.flush();
-    if (const std::string m = cap_message(summary); !m.empty())
-        std::cerr << "tcpsim: " << file << ": " << m << "\n";
+        stream.add(timeline);
+    World world(scenario, stream);
+    if (!o.host.empty() && !stream.names().find_host(o.host)) {
+        error("--host " + o.host + ": no host of that name in " + o.file);
+        return kExitBadInput;
+    }
+    if (!o.socket.empty() && !stream.names().parse_socket(o.socket)) {
+        error("--socket " + o.socket + ": no socket of that name in " + o.file +
+              " (socket names as the scenario writes them: \"s\", \"s.2\", \"s.*\")");
+        return kExitBadInput;
+    }
+    const TraceSummary summary = world.run();
+    if (!finish_output(out)) return kExitOutput;
+    if (const std::string m = cap_message(summary); !m.empty()) error(o.file + ": " + m);
     return kExitOk;
 }
 
 // Files given directly, and every *.json in given directories (sorted, not recursive).
-std::vector<std::string> collect(const std::vector<std::string>& inputs, bool& missing) {
+std::vector<std::string> collect(const std::vector<std::string>& inputs, bool& bad) {
     std::vector<std::string> files;
     for (const std::string& in : inputs) {
         std::error_code ec;
@@ -90,13 +163,17 @@ std::vector<std::string> collect(const std::vector<std::string>& inputs, bool& m
             std::vector<std::string> found;
             for (const auto& e : fs::directory_iterator(in, ec))
                 if (e.is_regular_file() && e.path().extension() == ".json") found.push_back(e.path().string());
+            if (found.empty()) {
+                error(in + ": no scenario files (*.json) in this directory");
+                bad = true;
+            }
             std::sort(found.begin(), found.end());
             files.insert(files.end(), found.begin(), found.end());
-        } else if (fs::exists(in, ec)) {
+        } else if (in == "-" || fs::exists(in, ec)) {
             files.push_back(in);
         } else {
-            std::cerr << "tcpsim: " << in << ": no such file or directory\n";
-            missing = true;
+            error(in + ": no such file or directory");
+            bad = true;
         }
     }
     return files;
@@ -105,102 +182,117 @@ std::vector<std::string> collect(const std::vector<std::string>& inputs, bool& m
 int cmd_check(const std::vector<std::string>& inputs, const CommonOptions& opts) {
     bool bad_input = false;
     const std::vector<std::string> files = collect(inputs, bad_input);
+    Output out = Output::standard();
+    std::ostream& os = out.stream();
     int passed = 0;
     int failed = 0;
     for (const std::string& file : files) {
         LoadResult loaded = load_scenario_file(file, opts.overrides());
         if (auto* err = std::get_if<UserError>(&loaded)) {
-            std::cout << "ERROR " << file << "\n      " << err->message() << "\n";
+            os << "ERROR " << terminal_safe(file) << "\n      " << terminal_safe(err->message()) << "\n";
             bad_input = true;
             ++failed;
             continue;
         }
         const Scenario& scenario = std::get<Scenario>(loaded);
-        Trace trace;
-        World world(scenario, trace);
+        TraceStream stream;
+        ExpectationsView verdict(scenario);
+        stream.add(verdict);
+        World world(scenario, stream);
         const TraceSummary summary = world.run();
-        const std::vector<ExpectationResult> results = check_expectations(scenario, trace);
+        const std::vector<ExpectationResult>& results = verdict.results();
         const bool expects_cap = std::any_of(scenario.expectations.begin(), scenario.expectations.end(),
                                              [](const Expectation& e) { return e.kind == ExpectKind::RunEnd; });
         const std::string cap = expects_cap ? std::string() : cap_message(summary);
-        const auto failures = std::count_if(results.begin(), results.end(),
-                                            [](const ExpectationResult& r) { return !r.passed; });
+        const auto failures =
+            std::count_if(results.begin(), results.end(), [](const ExpectationResult& r) { return !r.passed; });
         const bool ok = failures == 0 && cap.empty();
-        std::cout << (ok ? "PASS  " : "FAIL  ") << scenario.name << "  (" << results.size()
-                  << " expectations, " << file << ")\n";
+        os << (ok ? "PASS  " : "FAIL  ") << terminal_safe(scenario.name) << "  (" << results.size()
+           << " expectations, " << terminal_safe(file) << ")\n";
         for (const ExpectationResult& r : results) {
             if (r.passed) continue;
-            std::cout << "      " << r.expectation->pointer << ": expected " << r.expected
-                      << ", actual " << r.actual;
-            if (!r.expectation->description.empty()) std::cout << "  (" << r.expectation->description << ")";
-            std::cout << "\n";
+            os << "      " << r.expectation->pointer << ": expected " << terminal_safe(r.expected) << ", actual "
+               << terminal_safe(r.actual);
+            if (!r.expectation->description.empty()) os << "  (" << terminal_safe(r.expectation->description) << ")";
+            os << "\n";
         }
-        if (!cap.empty()) std::cout << "      " << cap << "\n";
+        if (!cap.empty()) os << "      " << cap << "\n";
         ok ? ++passed : ++failed;
     }
-    std::cout << passed << " passed, " << failed << " failed\n";
+    os << passed << " passed, " << failed << " failed\n";
+    if (!finish_output(out)) return kExitOutput;
     if (bad_input) return kExitBadInput;
     return failed > 0 ? kExitFailed : kExitOk;
 }
 
 int cmd_graph(const std::vector<std::string>& inputs, const CommonOptions& opts) {
     const StateGraph& graph = StateGraph::rfc9293();
+    Output out = Output::standard();
     if (inputs.empty()) {
-        std::cout << graph.to_dot();
-        return kExitOk;
+        out.stream() << graph.to_dot();
+        return finish_output(out) ? kExitOk : kExitOutput;
     }
     bool bad_input = false;
     EdgeCoverage coverage;
     for (const std::string& file : collect(inputs, bad_input)) {
         LoadResult loaded = load_scenario_file(file, opts.overrides());
         if (auto* err = std::get_if<UserError>(&loaded)) {
-            std::cerr << "tcpsim: " << err->message() << "\n";
+            error(err->message());
             bad_input = true;
             continue;
         }
-        Trace trace;
-        World world(std::get<Scenario>(loaded), trace);
+        TraceStream stream;
+        CoverageView view(graph, coverage);
+        stream.add(view);
+        World world(std::get<Scenario>(loaded), stream);
         world.run();
-        for (const auto& [from, to] : cover(graph, trace, coverage))
-            std::cerr << "tcpsim: " << file << ": transition " << to_string(from) << " -> "
-                      << to_string(to) << " is not in the RFC 9293 diagram\n";
+        for (const auto& [from, to] : view.off_graph())
+            error(file + ": transition " + std::string(to_string(from)) + " -> " + std::string(to_string(to)) +
+                  " is not in the RFC 9293 diagram");
     }
-    std::cout << graph.to_dot(&coverage);
-    std::size_t covered = 0;
-    for (const StateEdge& e : graph.edges()) covered += coverage.count({e.from, e.to});
-    std::cerr << "tcpsim: " << covered << " of " << graph.edges().size()
+    out.stream() << graph.to_dot(&coverage);
+    if (!finish_output(out)) return kExitOutput;
+    std::cerr << "tcpsim: " << coverage.size() << " of " << graph.edges().size()
               << " transitions of the RFC 9293 diagram covered\n";
     return bad_input ? kExitBadInput : kExitOk;
 }
 
 int cmd_profiles() {
+    Output out = Output::standard();
     for (const ProfileRules& p : all_profiles()) {
-        std::cout << p.name << ": " << p.description << "\n";
+        out.stream() << p.name << ": " << p.description << "\n";
         for (const KnobInfo& k : all_knobs())
-            std::cout << "    " << k.name << " = " << knob_value(p, k.name) << "    # " << k.meaning << "\n";
-        std::cout << "\n";
+            out.stream() << "    " << k.name << " = " << knob_value(p, k.name) << "    # " << k.meaning << "\n";
+        out.stream() << "\n";
     }
-    return kExitOk;
+    return finish_output(out) ? kExitOk : kExitOutput;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_cli(int argc, char** argv) {
     CLI::App app{"tcpsim: a deterministic TCP state-machine simulator for teardown, TIME_WAIT and friends"};
     app.require_subcommand(1);
 
-    CommonOptions run_opts;
-    std::string run_file;
-    bool json = false;
+    RunOptions run_opts;
     CLI::App* run = app.add_subcommand("run", "Run a scenario and print its timeline");
-    run->add_option("FILE", run_file, "Scenario file (JSON)")->required();
-    run->add_flag("--json", json, "Write JSON lines (one object per event) instead of the timeline");
-    add_common(run, run_opts);
+    run->add_option("FILE", run_opts.file, "Scenario file (JSON); - reads standard input")->required();
+    run->add_flag("--json", run_opts.json, "Write JSON lines (one object per event) instead of the timeline");
+    run->add_flag("--absolute", run_opts.absolute,
+                  "Show raw sequence numbers (default: relative, each direction's ISN is 0)");
+    run->add_flag("--explain", run_opts.explain,
+                  "After each state change and decision, say why in one sentence, with the rule behind it");
+    run->add_option("--color", run_opts.color, "Colour the timeline: auto (on a terminal), always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+    run->add_option("--host", run_opts.host, "Only the events of this host");
+    run->add_option("--socket", run_opts.socket, "Only the events of this socket (\"s\", \"s.2\", \"s.*\")");
+    run->add_option("--from", run_opts.from, "Only events at or after this time (\"1.5s\")");
+    run->add_option("--until", run_opts.until, "Only events at or before this time");
+    add_common(run, run_opts.common);
 
     CommonOptions check_opts;
     std::vector<std::string> check_inputs;
     CLI::App* check = app.add_subcommand("check", "Run scenarios and check their expectations (exit 1 on failure)");
-    check->add_option("FILES", check_inputs, "Scenario files or directories of *.json")->required();
+    check->add_option("FILES", check_inputs, "Scenario files or directories of *.json; - reads standard input")
+        ->required();
     add_common(check, check_opts);
 
     CLI::App* profiles = app.add_subcommand("profiles", "List OS profiles with every knob and its default");
@@ -215,16 +307,34 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
+        Output out = Output::standard();
+        app.exit(e, out.stream(), std::cerr);
+        return finish_output(out) ? kExitOk : kExitOutput;
     } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
+        Output out = Output::standard();
+        app.exit(e, out.stream(), std::cerr);
+        return finish_output(out) ? kExitOk : kExitOutput;
     } catch (const CLI::ParseError& e) {
         app.exit(e);
         return kExitBadInput;
     }
-    if (*run) return cmd_run(run_file, run_opts, json);
+    if (*run) return cmd_run(run_opts);
     if (*check) return cmd_check(check_inputs, check_opts);
     if (*profiles) return cmd_profiles();
     if (*graph) return cmd_graph(graph_inputs, graph_opts);
     return kExitBadInput;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run_cli(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::cerr << "tcpsim: internal error: out of memory\n";
+        return kExitInternal;
+    } catch (const std::exception& e) {
+        std::cerr << "tcpsim: internal error: " << e.what() << "\n";
+        return kExitInternal;
+    }
 }

@@ -8,25 +8,30 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "tcpsim/net/tcp_state.hpp"
-#include "tcpsim/trace/trace.hpp"
+#include "tcpsim/trace/sink.hpp"
 
 namespace tcpsim {
 
+// An edge of the diagram. Two edges may join the same states for different causes (the
+// orphaned FIN-WAIT-2's timeout is not a reset): an edge listing causes takes those, an
+// edge listing none takes every other cause between its states.
 struct StateEdge {
     State from;
     State to;
     const char* event;
     const char* clause;
+    std::vector<Cause> causes = {};
 };
 
-// Covered edges: (from, to) -> how many times runs took it.
-using EdgeCoverage = std::map<std::pair<State, State>, std::uint64_t>;
+// Covered edges: edge index -> how many times runs took it.
+using EdgeCoverage = std::map<std::size_t, std::uint64_t>;
 
 class StateGraph {
 public:
@@ -34,6 +39,8 @@ public:
 
     std::span<const StateEdge> edges() const { return edges_; }
     bool has_edge(State from, State to) const;
+    // The edge a transition with this cause takes, if the diagram has one.
+    std::optional<std::size_t> edge_for(State from, State to, Cause cause) const;
     // Fewest transitions from `from` to `to` (inclusive); empty when unreachable.
     std::vector<State> shortest_path(State from, State to) const;
     // Graphviz DOT; edges with coverage print their count, untaken ones are dashed.
@@ -44,9 +51,20 @@ private:
     std::vector<StateEdge> edges_;
 };
 
-// Adds the trace's state transitions to `coverage`; returns those that are not edges of
-// the graph (each once, in trace order).
-std::vector<std::pair<State, State>> cover(const StateGraph& graph, const Trace& trace,
-                                           EdgeCoverage& coverage);
+// Counts the transitions a run takes on the graph, as the trace streams by; transitions
+// that are not edges of the graph are kept (each once, in trace order).
+class CoverageView final : public TraceView {
+public:
+    CoverageView(const StateGraph& graph, EdgeCoverage& coverage) : graph_(graph), coverage_(coverage) {}
+
+    void on_event(const TraceEvent& e) override;
+
+    const std::vector<std::pair<State, State>>& off_graph() const { return off_graph_; }
+
+private:
+    const StateGraph& graph_;
+    EdgeCoverage& coverage_;
+    std::vector<std::pair<State, State>> off_graph_;
+};
 
 }  // namespace tcpsim

@@ -71,7 +71,9 @@ public:
     void reboot();
 
     bool autoread(SocketId s) const;
-    const std::string& label(SocketId s) const;
+    // The socket as the trace names it (invalid for a closed socket): a SocketId may be
+    // reused, a SocketRef and its connection tell incarnations apart.
+    SocketRef socket_ref(SocketId s) const;
     // Whether a recv would return bytes now, and whether it would return end-of-stream.
     bool has_unread(SocketId s) const;
     bool at_eof(SocketId s) const;
@@ -90,23 +92,22 @@ private:
         Connection conn;
         Host* host;
         SocketId socket = -1;  // -1 once the application closed it (orphan)
-        std::int32_t label = kNoSocket;
+        SocketRef label;
         SocketId listener = -1;   // passive opens: whom to tell on ESTABLISHED
         bool connecting = false;  // an active connect() waits for its result
         bool accepted = false;    // a passive open was handed to the application
         bool bound = false;       // its port came from an explicit bind (or a listener)
-        std::array<TimerHandle, 5> timers{};
+        std::array<TimerHandle, kTimerKinds> timers{};
     };
     enum class SocketKind : std::uint8_t { Free, Listener, Connection };
     struct SocketEntry {
         SocketKind kind = SocketKind::Free;
-        std::string label;
-        std::int32_t trace_label = kNoSocket;
+        SocketRef ref;
         bool autoread = true;
         SocketOptions options;
         // Listener
         std::uint16_t port = 0;
-        std::string accept_as;
+        std::int32_t accept_name = kNoSocket;  // accepted connections' name, interned
         std::uint32_t accepted = 0;
         // Connection
         FourTuple tuple;
@@ -130,7 +131,7 @@ private:
         bool takes_time_wait = false;
     };
 
-    SocketId new_socket(SocketKind kind, const std::string& label, bool autoread);
+    SocketId new_socket(SocketKind kind, SocketRef ref, bool autoread);
     void free_socket(SocketId s);
     SocketEntry* entry(SocketId s);
     const SocketEntry* entry(SocketId s) const;
@@ -142,12 +143,13 @@ private:
     Seq next_isn(const FourTuple& t);
     std::uint32_t ts_offset_for(const FourTuple& t) const;
     bool bind_conflict(std::uint16_t port, bool reuse_address) const;
-    std::optional<PortChoice> pick_ephemeral_port(Endpoint remote);
+    // Fills `held` with why each port was passed over when none is found.
+    std::optional<PortChoice> pick_ephemeral_port(Endpoint remote, PortsHeld& held);
     void take_over_time_wait(const FourTuple& t, ConnectionParams& p);
     void bind_port(std::uint16_t port) { ++bound_ports_[port]; }
     void unbind_port(std::uint16_t port);
 
-    ConnSlot& create_slot(ConnectionParams p, SocketId s, std::int32_t label, bool bound);
+    ConnSlot& create_slot(ConnectionParams p, SocketId s, SocketRef label, bool bound);
     void apply(ConnSlot& slot);
     void after_actions(ConnSlot& slot);
     // Keeps what the application has not read yet before the connection goes away.
@@ -165,14 +167,17 @@ private:
     void remember_peer_timestamp(const Connection& c);
     void on_listener_segment(SocketId listener, const Segment& seg, std::optional<Seq> isn);
 
-    void transmit(const Segment& seg, std::int32_t label, const FourTuple& t);
-    TraceEvent event(TraceKind kind, std::int32_t label, const FourTuple* t) const;
+    // Gives the segment its id, records its sending, hands it to the network.
+    void transmit(Segment seg, SocketRef label, const FourTuple& t);
+    TraceEvent event(TraceKind kind, SocketRef label, const FourTuple* t) const;
     void record_call(CallKind call, SocketId s, Errno error, std::int64_t value, bool integrity = true);
-    void record_state(std::int32_t label, const FourTuple* t, State from, State to, Cause cause,
-                      Errno error = Errno::Ok);
-    void record_timer(std::int32_t label, const FourTuple& t, TimerKind kind, TimerAction action,
+    void record_state(SocketRef label, const FourTuple* t, State from, State to, Cause cause,
+                      Errno error = Errno::Ok, Duration length = {});
+    void record_timer(SocketRef label, const FourTuple& t, TimerKind kind, TimerAction action,
                       Time expires);
-    void count(const std::string& counter, std::int32_t label, const FourTuple* t);
+    // A decision about the segment being delivered (if any) or about a call.
+    void record_decision(Cause cause, SocketRef label, const FourTuple* t, const PortsHeld* ports = nullptr);
+    void count(Counter counter, SocketRef label, const FourTuple* t);
     void notify(std::function<void(SocketEvents&)> f);
 
     HostSetup setup_;
@@ -195,7 +200,8 @@ private:
     std::map<std::uint16_t, SocketId> listeners_;
     std::map<std::uint16_t, int> bound_ports_;  // explicitly bound sockets per port
     std::map<std::uint32_t, PeerTimestamp> peer_timestamps_;  // by peer address
-    std::map<std::string, std::uint64_t> counters_;
+    std::map<Counter, std::uint64_t> counters_;
+    const Segment* arriving_ = nullptr;  // the segment deliver() is handling
     // Lookup only; never iterated into output (reboot sorts the keys first).
     std::unordered_map<FourTuple, std::unique_ptr<ConnSlot>, FourTupleHash> connections_;
     TimeWaitTable time_wait_;

@@ -24,6 +24,7 @@
 #include "tcpsim/net/address.hpp"
 #include "tcpsim/net/segment.hpp"
 #include "tcpsim/link/link_config.hpp"
+#include "tcpsim/trace/event.hpp"
 
 namespace tcpsim {
 
@@ -35,7 +36,7 @@ struct NatMapping {
 
 struct NatResult {
     std::optional<Segment> segment;     // the rewritten segment; empty: dropped
-    const char* drop_reason = "";       // "nat: no mapping", "nat: no free port"
+    LinkReason drop_reason = LinkReason::None;  // NatNoMapping, NatNoFreePort
     std::optional<NatMapping> created;  // the mapping this segment created, if any
 };
 
@@ -53,8 +54,6 @@ class Nat {
     // the mapping for (destination port, source endpoint).
     NatResult inbound(const Segment& s, Time now);
 
-    // "nat NAME: 10.0.0.1:40000 -> 198.51.100.1:20000 for 10.0.0.9:80".
-    std::string describe(const NatMapping& m) const;
 
   private:
     struct Entry {

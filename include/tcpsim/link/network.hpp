@@ -67,7 +67,8 @@ class Network final : public SegmentPort {
     // Told of each NAT mapping, so stream integrity holds across address translation.
     void set_stream_ledger(StreamLedger& ledger) { ledger_ = &ledger; }
 
-    void transmit(std::uint16_t from_host, const Segment& s) override;
+    std::uint64_t new_segment_id() override { return ++segment_ids_; }
+    void transmit(std::uint16_t from_host, const Segment& s, SocketRef sender) override;
 
   private:
     struct Direction {
@@ -76,22 +77,28 @@ class Network final : public SegmentPort {
     };
     struct FaultState {
         FaultConfig config;
-        std::int32_t text = -1;
+        std::int32_t index = -1;  // in the trace's fault names
         std::uint32_t matched = 0;
+    };
+    // Who sent a segment on its way: drops and faults anywhere are recorded for them.
+    struct Origin {
+        std::uint16_t host = 0;
+        SocketRef socket;
     };
 
     const std::string& name(NodeId n) const;
     // The next hop from `at` towards the owner of `dst`, when `at` has a link to it.
     std::optional<NodeId> direct(NodeId at, Ipv4 dst) const;
-    // Sends `s` over the link `from` -> `to`; `origin` is the host that sent it.
-    void hop(NodeId from, NodeId to, std::uint16_t origin, const Segment& s, bool first_hop);
-    void arrive(NodeId at, std::uint16_t origin, const Segment& s);
-    void at_nat(std::uint16_t nat, std::uint16_t origin, const Segment& s);
+    // Sends `s` over the link `from` -> `to`.
+    void hop(NodeId from, NodeId to, Origin origin, const Segment& s, bool first_hop);
+    void arrive(NodeId at, Origin origin, const Segment& s);
+    void at_nat(std::uint16_t nat, Origin origin, const Segment& s);
     const FaultState* fire_fault(std::uint16_t from, const Segment& s);
-    void record(SegmentEvent what, std::uint16_t from, const Segment& s, const char* reason,
-                Duration delay);
-    void record_link(std::uint16_t from, const Segment& s, const char* reason, std::int32_t text);
-    void schedule_arrival(NodeId to, std::uint16_t origin, const Segment& s, Duration delay);
+    TraceEvent event(TraceKind kind, Origin origin, const Segment& s) const;
+    void record(SegmentEvent what, Origin origin, const Segment& s, LinkReason reason, Duration delay = {});
+    void record_fault(Origin origin, const Segment& s, const FaultState& f);
+    void record_nat(Origin origin, const Segment& s, std::uint16_t nat, const NatMapping& m);
+    void schedule_arrival(NodeId to, Origin origin, const Segment& s, Duration delay);
 
     Engine& engine_;
     TraceSink& trace_;
@@ -103,6 +110,7 @@ class Network final : public SegmentPort {
     std::map<std::uint32_t, NodeId> by_ip_;          // host addresses and NAT public addresses
     std::map<std::pair<NodeId, NodeId>, std::unique_ptr<Direction>> directions_;
     std::vector<FaultState> faults_;
+    std::uint64_t segment_ids_ = 0;
 };
 
 }  // namespace tcpsim

@@ -55,6 +55,9 @@ struct SegmentOptions {
 };
 
 struct Segment {
+    // Names the segment in the trace: its send, fate on the links and delivery share it.
+    // 0 until the sending host assigns one.
+    std::uint64_t id = 0;
     Endpoint src;
     Endpoint dst;
     Seq seq;

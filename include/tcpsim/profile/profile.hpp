@@ -49,6 +49,15 @@ enum class IsnGenerator : std::uint8_t {
     BsdClock,     // tcp_new_isn: keyed hash of the 4-tuple + ISN_BYTES_PER_SECOND (1 MiB/s)
 };
 
+// What sets TIME-WAIT's length (the trace names it when a TIME-WAIT expires).
+enum class TimeWaitLength : std::uint8_t {
+    TwoMsl,            // RFC 9293 3.10.7.4
+    LinuxTimewaitLen,  // include/net/tcp.h TCP_TIMEWAIT_LEN, not derived from MSL
+    SolarisInterval,   // tcp_time_wait_interval
+    WindowsDelay,      // TcpTimedWaitDelay
+    Configured,        // the time_wait knob
+};
+
 // Whose clock a TSval reads: one per host, or offset per connection (Linux 4.10+ hashes
 // the 4-tuple into the offset, so one host's connections do not share a clock).
 enum class TimestampClock : std::uint8_t { PerHost, PerConnection };
@@ -58,9 +67,10 @@ struct ProfileRules {
     std::string description;
     // RFC 9293 3.4.2: Maximum Segment Lifetime.
     Duration msl;
-    // Set when TIME_WAIT does not follow 2*MSL (Linux TCP_TIMEWAIT_LEN, Solaris
-    // tcp_time_wait_interval, Windows TcpTimedWaitDelay).
-    std::optional<Duration> time_wait_fixed;
+    // What sets TIME_WAIT's length: 2*MSL, or a fixed length (Linux TCP_TIMEWAIT_LEN,
+    // Solaris tcp_time_wait_interval, Windows TcpTimedWaitDelay, the time_wait knob).
+    TimeWaitLength time_wait_source = TimeWaitLength::TwoMsl;
+    Duration time_wait_fixed;  // the length unless the source is TwoMsl
     // RFC 6298 2.1/2.4/2.5.
     Duration rto_initial;
     Duration rto_min;
@@ -121,7 +131,9 @@ struct ProfileRules {
     Duration keepalive_intvl = seconds(75);
     int keepalive_probes = 9;
 
-    Duration time_wait_length() const { return time_wait_fixed ? *time_wait_fixed : 2 * msl; }
+    Duration time_wait_length() const {
+        return time_wait_source == TimeWaitLength::TwoMsl ? 2 * msl : time_wait_fixed;
+    }
 };
 
 std::span<const ProfileRules> all_profiles();

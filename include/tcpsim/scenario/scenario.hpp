@@ -20,7 +20,7 @@
 #include "tcpsim/net/segment.hpp"
 #include "tcpsim/net/tcp_state.hpp"
 #include "tcpsim/trace/event.hpp"
-#include "tcpsim/trace/trace.hpp"
+#include "tcpsim/trace/sink.hpp"
 
 namespace tcpsim {
 
@@ -130,7 +130,7 @@ struct Expectation {
     // RunEnd
     RunEnd run_end = RunEnd::Quiescent;
     // Counter: its final value is checked against `count`
-    std::string counter;
+    Counter counter = Counter::TimeWaitOverflow;
     CountSpec count;
     std::string description;  // the user's "why", printed on failure
     std::string pointer;

@@ -28,6 +28,12 @@ struct Transition {
     Errno error = Errno::Ok;  // reported to the application, if any
 };
 
+// A decision about the segment being processed that the other actions do not explain by
+// themselves (it was dropped, or answered for this reason).
+struct Decision {
+    Cause cause;
+};
+
 // Set/Restart carry the new expiry; Cancel stops the timer.
 struct TimerRequest {
     TimerKind kind;
@@ -42,7 +48,7 @@ struct Notify {
     Notice notice;
 };
 
-using Action = std::variant<Transmit, Transition, TimerRequest, Notify>;
+using Action = std::variant<Transmit, Transition, TimerRequest, Notify, Decision>;
 
 struct Actions {
     std::vector<Action> list;

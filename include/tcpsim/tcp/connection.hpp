@@ -64,7 +64,7 @@ public:
     RecvResult recv(std::uint64_t max_bytes);
     // shutdown(SHUT_WR): our FIN after the queued data; receiving continues.
     Errno shutdown_write(Time now, Actions& out) {
-        return send_fin(now, out, {"shutdown(SHUT_WR)", "RFC 9293 3.10.4"});
+        return send_fin(now, out, Cause::ShutdownWrite);
     }
     void shutdown_read() { read_shutdown_ = true; }
     // CLOSE: the application lets go of the socket; the connection continues as an orphan.
@@ -91,6 +91,8 @@ public:
     // Current retransmission timeout (RFC 6298), for TIME_WAIT length rules.
     Duration rto() const { return rto_; }
     Time time_wait_expires() const { return time_wait_expires_; }
+    // What set the TIME-WAIT length (named when it expires).
+    Cause time_wait_cause() const { return time_wait_cause_; }
     const SocketOptions& options() const { return options_; }
     // RFC 7323: whether both sides agreed on timestamps, and the state PAWS keeps.
     bool timestamps_on() const { return ts_on_; }
@@ -110,13 +112,14 @@ private:
     void on_segment_synchronized(const Segment& seg, Time now, Actions& out);
     bool acceptable(const Segment& seg) const;
     void process_ack(const Segment& seg, Time now, Actions& out, bool& stop);
-    void process_text(const Segment& seg, Time now, bool& ack_now);
+    void process_text(const Segment& seg, Actions& out, bool& ack_now);
     void process_fin(const Segment& seg, Time now, Actions& out, bool& ack_now);
     void reset_by_peer(Time now, Actions& out);
     void drain_out_of_order();
 
     // connection_output.cpp
     void transition(State to, Cause cause, Actions& out, Errno error = Errno::Ok);
+    void decide(Cause cause, Actions& out) { out.list.push_back(Decision{cause}); }
     void enter_closed(Cause cause, Errno error, Actions& out);
     void enter_time_wait(Cause cause, Time now, Actions& out);
     Segment make_segment(Flags flags, Seq seq, Time now) const;
@@ -191,8 +194,9 @@ private:
     std::uint32_t ts_recent_ = 0;
     std::optional<Time> ts_recent_stamp_;
     Seq last_ack_sent_;  // Last.ACK.sent (RFC 7323 4.3)
-    std::array<std::optional<Time>, 5> timers_{};  // indexed by TimerKind
+    std::array<std::optional<Time>, kTimerKinds> timers_{};  // indexed by TimerKind
     Time time_wait_expires_;
+    Cause time_wait_cause_ = Cause::TimeWait2Msl;
 };
 
 }  // namespace tcpsim

@@ -30,13 +30,14 @@ struct TimeWaitRecord {
     std::uint32_t ts_recent = 0;
     std::uint32_t ts_offset = 0;      // for the TSval of our replies
     std::optional<Time> ts_recent_stamp;
-    std::int32_t socket = kNoSocket;  // trace label of the socket it came from
+    SocketRef socket;                 // the socket it came from, as the trace names it
     Time entered;                     // tw_entry_stamp (tw_reuse delay, L-REUSE-3)
     Time expires;
     Duration length;                  // what a restart re-arms (2MSL, or 3.5 RTO with tw_recycle)
+    Cause expiry_cause = Cause::TimeWait2Msl;  // what set `length`
     std::optional<Time> last_ratelimited_ack;  // L-TW-4 rate limit
 
-    static TimeWaitRecord from(const Connection& c, std::int32_t socket, Time now);
+    static TimeWaitRecord from(const Connection& c, SocketRef socket, Time now);
 };
 
 struct TimeWaitOutcome {
@@ -49,7 +50,9 @@ struct TimeWaitOutcome {
     std::optional<Seq> reopen_isn;
     std::optional<std::uint32_t> new_ts_recent;
     bool ratelimited_ack = false;     // the reply counts against the rate limit
-    Cause cause;
+    // Why: for close and reopen, the cause of TIME-WAIT -> CLOSED; otherwise the record's
+    // decision about the segment.
+    Cause cause = Cause::None;
 };
 
 TimeWaitOutcome on_time_wait_segment(const TimeWaitRecord& r, const FourTuple& tuple,
@@ -63,5 +66,8 @@ bool time_wait_reusable(const TimeWaitRecord& r, const FourTuple& tuple, const P
 
 // L-TW-3 / L-REUSE-4: the ISN of a connection that replaces a TIME-WAIT entry.
 Seq isn_after_time_wait(const TimeWaitRecord& r);
+
+// The cause a TIME-WAIT's expiry names: what set its length.
+Cause time_wait_expiry_cause(TimeWaitLength source);
 
 }  // namespace tcpsim

@@ -33,8 +33,8 @@ public:
 
 private:
     struct Instance {
-        std::string name;   // the scenario name reactions use
-        std::string label;  // this connection's own label ("s.2")
+        std::string name;  // the scenario name reactions use
+        SocketRef label;   // this connection's own name in the trace ("s.2")
         bool eof_reported = false;  // peer_closed fires once
         std::uint64_t activity = 0;  // bumped by connect and data: stale idle checks see it
     };
