@@ -191,12 +191,9 @@ void TimelineView::on_event(const TraceEvent& e) {
             fmt::format_to(std::back_inserter(line), "counter {} = {}", to_string(e.counter), e.value);
             break;
         case TraceKind::Decision:
+            // A decision follows the delivery of the segment it is about, so the segment's
+            // fields are on the line above.
             fmt::format_to(std::back_inserter(line), "{}{:<9}{} ", p.paint(kMagenta), "decision", p.reset());
-            if (e.segment != 0) {
-                fmt::format_to(std::back_inserter(line), "{:<7}  ", flags_text(e.flags));
-                append_segment_fields(line, e, relative_, options_.absolute);
-                line += " ";
-            }
             line += describe(e.cause).event;
             fmt::format_to(std::back_inserter(line), " ({})", describe(e.cause).clause);
             if (e.cause == Cause::PortsExhausted) {
