@@ -1,7 +1,10 @@
 // Churn benchmark: N connections opened at 1,000 per simulated second, each a handshake,
 // a 100-byte request, a 200-byte response and a server-side close, over 1 ms links.
 // Run once with TIME_WAIT effectively zero and once with a 60 s TIME_WAIT (up to 60,000
-// live TIME_WAIT entries on the server). Prints figures; asserts nothing about speed.
+// live TIME_WAIT entries on the server), the trace only counted; then with a 60 s
+// TIME_WAIT through the views `tcpsim check` streams the trace into (expectation checks
+// and state-graph coverage), whose memory must not grow with N. Prints figures; asserts
+// nothing about speed.
 //
 // Usage: tcpsim-bench-churn [N ...]   (default: 1000 10000 100000)
 // Each configuration runs in its own child process so peak RSS is its own.
@@ -19,9 +22,12 @@
 #include <vector>
 
 #include "tcpsim/core/engine.hpp"
+#include "tcpsim/graph/state_graph.hpp"
 #include "tcpsim/host/host.hpp"
 #include "tcpsim/link/network.hpp"
-#include "tcpsim/trace/trace.hpp"
+#include "tcpsim/scenario/scenario.hpp"
+#include "tcpsim/trace/sink.hpp"
+#include "tcpsim/views/verdict.hpp"
 
 using namespace tcpsim;
 
@@ -95,9 +101,34 @@ struct Figures {
     std::size_t tw_at_59s = 0;
 };
 
-Figures run_churn(std::uint64_t n, Duration time_wait) {
+// What check asks of every churn run: no RST from the server, every byte intact.
+Scenario churn_expectations() {
+    Scenario s;
+    Expectation no_rst;
+    no_rst.kind = ExpectKind::Segments;
+    no_rst.host = "server";
+    no_rst.flags = Flags::Rst;
+    no_rst.count.equals = 0;
+    Expectation intact;
+    intact.kind = ExpectKind::StreamIntegrity;
+    s.expectations = {no_rst, intact};
+    return s;
+}
+
+// How the trace is consumed: counted, or streamed through check's views.
+enum class Sink { Count, Check };
+
+Figures run_churn(std::uint64_t n, Duration time_wait, Sink sink) {
     Engine engine;
-    CountingSink trace;
+    CountingSink counting;
+    TraceStream stream;
+    const Scenario expectations = churn_expectations();
+    ExpectationsView verdict(expectations);
+    EdgeCoverage coverage;
+    CoverageView graph(StateGraph::rfc9293(), coverage);
+    stream.add(verdict);
+    stream.add(graph);
+    TraceSink& trace = sink == Sink::Count ? static_cast<TraceSink&>(counting) : stream;
     StreamLedger ledger;
     Network net(engine, trace, 1);
     ProfileRules rules = *find_profile("linux");
@@ -116,6 +147,9 @@ Figures run_churn(std::uint64_t n, Duration time_wait) {
     link.delay = milliseconds(1);
     for (auto& h : hosts) net.add_host(*h);
     for (int i = 1; i <= kClients; ++i) net.add_link(0, static_cast<std::uint16_t>(i), link, link);
+    std::vector<TraceHost> names;
+    for (auto& h : hosts) names.push_back({h->name(), h->ip(), rules.name});
+    trace.set_hosts(std::move(names));
 
     Server server(*hosts[0]);
     hosts[0]->set_app(&server);
@@ -150,9 +184,13 @@ Figures run_churn(std::uint64_t n, Duration time_wait) {
     engine.schedule(Time{} + seconds(1), sample);
 
     const auto start = std::chrono::steady_clock::now();
+    trace.begin();
     engine.run(Time{} + minutes(60 * 24), UINT64_MAX);
+    trace.finish({RunEnd::Quiescent, engine.now(), engine.events_run()});
     f.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     f.events = engine.events_run();
+    if (sink == Sink::Check)
+        for (const ExpectationResult& r : verdict.results()) f.failed += r.passed ? 0 : 1;
     for (auto& c : clients) {
         f.completed += c->completed;
         f.failed += c->failed;
@@ -160,8 +198,8 @@ Figures run_churn(std::uint64_t n, Duration time_wait) {
     return f;
 }
 
-void child(std::uint64_t n, int tw_s, int fd) {
-    const Figures f = run_churn(n, seconds(tw_s));
+void child(std::uint64_t n, int tw_s, Sink sink, int fd) {
+    const Figures f = run_churn(n, seconds(tw_s), sink);
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     const std::string line = std::to_string(f.wall_s) + " " + std::to_string(f.events) + " " +
@@ -177,13 +215,13 @@ struct Result {
     long rss_kb = 0;
 };
 
-Result measure(std::uint64_t n, int tw_s) {
+Result measure(std::uint64_t n, int tw_s, Sink sink) {
     int fds[2];
     if (pipe(fds) != 0) std::exit(2);
     const pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        child(n, tw_s, fds[1]);
+        child(n, tw_s, sink, fds[1]);
     }
     close(fds[1]);
     char buf[512] = {};
@@ -219,9 +257,11 @@ int main(int argc, char** argv) {
                 "%d client hosts, linux profile, trace counted not stored\n\n", kClients);
     std::printf("%8s %5s %9s %10s %12s %12s %9s %9s %8s %10s %10s\n", "N", "TW", "wall_s", "events",
                 "events/s", "conn/s", "peak_TW", "RSS_MiB", "failed", "heap_B/TW", "RSS_B/TW");
+    std::vector<std::pair<std::uint64_t, Result>> checked;
     for (std::uint64_t n : sizes) {
-        const Result zero = measure(n, 0);
-        const Result sixty = measure(n, 60);
+        const Result zero = measure(n, 0, Sink::Count);
+        const Result sixty = measure(n, 60, Sink::Count);
+        checked.emplace_back(n, measure(n, 60, Sink::Check));
         for (const auto* r : {&zero, &sixty}) {
             const bool is60 = r == &sixty;
             std::string per_tw = "-";
@@ -242,6 +282,14 @@ int main(int argc, char** argv) {
                         static_cast<double>(r->rss_kb) / 1024.0,
                         static_cast<unsigned long long>(r->f.failed), per_tw.c_str(), rss_per_tw.c_str());
         }
+    }
+    std::printf("\nThe same with TIME_WAIT 60 s, the trace streamed through check's views (2 expectations,\n"
+                "state-graph coverage): peak RSS must not grow with N once the TIME_WAIT table is full.\n\n");
+    std::printf("%8s %9s %12s %9s %14s\n", "N", "wall_s", "events/s", "RSS_MiB", "failed_checks");
+    for (const auto& [n, r] : checked) {
+        std::printf("%8llu %9.3f %12.0f %9.1f %14llu\n", static_cast<unsigned long long>(n), r.f.wall_s,
+                    static_cast<double>(r.f.events) / r.f.wall_s, static_cast<double>(r.rss_kb) / 1024.0,
+                    static_cast<unsigned long long>(r.f.failed));
     }
     std::printf("\nheap_B/TW: heap in use at t=59 s (60 s TIME_WAIT run) minus the same at t=59 s with "
                 "TIME_WAIT 0,\n  divided by the live TIME_WAIT entries then (needs N >= 60000).\n"
