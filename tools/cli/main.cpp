@@ -345,11 +345,14 @@ int run_cli(int argc, char** argv) {
         "--pcap", run_opts.pcap,
         "Also write a capture (pcap, for Wireshark) of what one host sent and received: --pcap-host, else "
         "--host, else the first host");
+    pcap->type_name("FILE");
     run->add_option("--pcap-dir", run_opts.pcap_dir,
                     "Also write one capture per host, DIR/<host>.pcap (DIR is created if missing)")
         ->type_name("DIR")
         ->excludes(pcap);
-    run->add_option("--pcap-host", run_opts.pcap_host, "The host whose capture --pcap writes")->needs(pcap);
+    run->add_option("--pcap-host", run_opts.pcap_host, "The host whose capture --pcap writes")
+        ->type_name("NAME")
+        ->needs(pcap);
     add_common(run, run_opts.common);
 
     CommonOptions check_opts;
