@@ -103,35 +103,18 @@ std::string ending(const TraceSummary& s) {
 }  // namespace
 
 TimelineView::TimelineView(std::ostream& out, TimelineOptions options)
-    : out_(out), options_(std::move(options)) {}
+    : out_(out), options_(std::move(options)), filter_(options_) {}
 
 void TimelineView::on_begin(const TraceNames& names) {
     names_ = &names;
     for (const TraceHost& h : names.hosts) host_width_ = std::max(host_width_, h.name.size());
     for (const std::string& s : names.sockets) socket_width_ = std::max(socket_width_, s.size());
-    if (!options_.host.empty()) {
-        host_ = names.find_host(options_.host);
-        if (!host_) filter_problem_ = fmt::format("--host {}: no host of that name in the run", options_.host);
-    }
-    if (!options_.socket.empty()) {
-        socket_ = names.parse_socket(options_.socket);
-        if (!socket_)
-            filter_problem_ = fmt::format("--socket {}: no socket of that name in the scenario", options_.socket);
-    }
-}
-
-bool TimelineView::keep(const TraceEvent& e) const {
-    if (!filter_problem_.empty()) return false;
-    if (host_ && e.host != *host_) return false;
-    if (socket_ && !socket_->matches(e.socket)) return false;
-    if (options_.from && e.t < *options_.from) return false;
-    if (options_.until && e.t > *options_.until) return false;
-    return true;
+    filter_.resolve(names);
 }
 
 void TimelineView::on_event(const TraceEvent& e) {
     relative_.learn(e);
-    if (!keep(e)) return;
+    if (!filter_.keep(e)) return;
     const Palette p{options_.color};
     line_.clear();
     std::string& line = line_;

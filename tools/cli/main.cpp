@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "tcpsim/trace/sink.hpp"
 #include "tcpsim/views/escape.hpp"
 #include "tcpsim/views/json_lines.hpp"
+#include "tcpsim/views/pcap.hpp"
 #include "tcpsim/views/timeline.hpp"
 #include "tcpsim/views/verdict.hpp"
 #include "tcpsim/world/world.hpp"
@@ -92,6 +94,9 @@ struct RunOptions {
     std::string socket;
     std::string from;
     std::string until;
+    std::string pcap;
+    std::string pcap_dir;
+    std::string pcap_host;
 };
 
 std::optional<Time> parse_time_option(const std::string& name, const std::string& text, bool& bad) {
@@ -110,6 +115,38 @@ bool want_color(const std::string& mode) {
     if (mode == "never") return false;
     const char* term = std::getenv("TERM");
     return ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR") && !(term && std::string_view(term) == "dumb");
+}
+
+// The captures --pcap or --pcap-dir ask for, or the exit status of a bad request: --pcap
+// is taken at --pcap-host, else at --host (the host the user is looking at), else at the
+// first host; --pcap-dir holds every host's, DIR/<host>.pcap.
+std::variant<std::vector<PcapCapture>, int> pcap_captures(const RunOptions& o, const TraceNames& names) {
+    std::vector<PcapCapture> captures;
+    if (!o.pcap.empty()) {
+        const std::string& host = !o.pcap_host.empty() ? o.pcap_host : o.host;
+        std::uint16_t index = 0;
+        if (!host.empty()) {
+            const auto found = names.find_host(host);
+            if (!found) {
+                error("--pcap-host " + host + ": no host of that name in " + o.file);
+                return kExitBadInput;
+            }
+            index = *found;
+        }
+        captures.push_back({index, o.pcap});
+    }
+    if (!o.pcap_dir.empty()) {
+        std::error_code ec;
+        fs::create_directories(o.pcap_dir, ec);
+        if (ec) {
+            error("cannot write " + o.pcap_dir + ": " + ec.message());
+            return kExitOutput;
+        }
+        for (std::size_t h = 0; h < names.hosts.size(); ++h)
+            captures.push_back(
+                {static_cast<std::uint16_t>(h), (fs::path(o.pcap_dir) / (names.hosts[h].name + ".pcap")).string()});
+    }
+    return captures;
 }
 
 int cmd_run(const RunOptions& o) {
@@ -148,8 +185,26 @@ int cmd_run(const RunOptions& o) {
               " (socket names as the scenario writes them: \"s\", \"s.2\", \"s.*\")");
         return kExitBadInput;
     }
+    std::optional<PcapView> pcap;
+    if (!o.pcap.empty() || !o.pcap_dir.empty()) {
+        auto captures = pcap_captures(o, stream.names());
+        if (const int* status = std::get_if<int>(&captures)) return *status;
+        // The capture host is the filter's host; the socket and the time window narrow it.
+        pcap.emplace(std::get<std::vector<PcapCapture>>(captures),
+                     EventFilterOptions{{}, o.socket, topt.from, topt.until});
+        if (const auto problems = pcap->errors(); !problems.empty()) {
+            for (const std::string& p : problems) error(p);
+            return kExitOutput;
+        }
+        stream.add(*pcap);
+    }
     const TraceSummary summary = world.run();
-    if (!finish_output(out)) return kExitOutput;
+    bool written = finish_output(out);
+    if (pcap) {
+        for (const std::string& p : pcap->errors()) error(p);
+        written = written && pcap->errors().empty();
+    }
+    if (!written) return kExitOutput;
     if (const std::string m = cap_message(summary); !m.empty()) error(o.file + ": " + m);
     return kExitOk;
 }
@@ -286,6 +341,18 @@ int run_cli(int argc, char** argv) {
     run->add_option("--socket", run_opts.socket, "Only the events of this socket (\"s\", \"s.2\", \"s.*\")");
     run->add_option("--from", run_opts.from, "Only events at or after this time (\"1.5s\")");
     run->add_option("--until", run_opts.until, "Only events at or before this time");
+    CLI::Option* pcap = run->add_option(
+        "--pcap", run_opts.pcap,
+        "Also write a capture (pcap, for Wireshark) of what one host sent and received: --pcap-host, else "
+        "--host, else the first host");
+    pcap->type_name("FILE");
+    run->add_option("--pcap-dir", run_opts.pcap_dir,
+                    "Also write one capture per host, DIR/<host>.pcap (DIR is created if missing)")
+        ->type_name("DIR")
+        ->excludes(pcap);
+    run->add_option("--pcap-host", run_opts.pcap_host, "The host whose capture --pcap writes")
+        ->type_name("NAME")
+        ->needs(pcap);
     add_common(run, run_opts.common);
 
     CommonOptions check_opts;

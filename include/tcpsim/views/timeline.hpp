@@ -14,18 +14,16 @@
 #include <string>
 
 #include "tcpsim/trace/sink.hpp"
+#include "tcpsim/views/event_filter.hpp"
 #include "tcpsim/views/relative_seq.hpp"
 
 namespace tcpsim {
 
-struct TimelineOptions {
+// The filters (host, socket, from, until) are the shared EventFilter's.
+struct TimelineOptions : EventFilterOptions {
     bool absolute = false;  // raw sequence numbers
     bool color = false;     // ANSI colours (the CLI turns them on for a terminal)
     bool explain = false;
-    std::string host;    // "" for every host
-    std::string socket;  // "" for every socket
-    std::optional<Time> from;
-    std::optional<Time> until;
 };
 
 class TimelineView final : public TraceView {
@@ -37,17 +35,13 @@ public:
     void on_finish(const TraceSummary& summary) override;
 
     // Set when a filter names a host or socket the run does not have (the CLI reports it).
-    const std::string& filter_problem() const { return filter_problem_; }
+    const std::string& filter_problem() const { return filter_.problem(); }
 
 private:
-    bool keep(const TraceEvent& e) const;
-
     std::ostream& out_;
     TimelineOptions options_;
     const TraceNames* names_ = nullptr;
-    std::optional<std::uint16_t> host_;
-    std::optional<TraceNames::SocketPattern> socket_;
-    std::string filter_problem_;
+    EventFilter filter_;
     std::size_t host_width_ = 1;
     std::size_t socket_width_ = 1;
     RelativeSeq relative_;
