@@ -396,8 +396,16 @@ Duration Node::duration() const {
     const auto& text = value_->get_ref<const std::string&>();
     auto d = parse_duration(text);
     if (!d) {
-        fail(text.starts_with('-') ? R"(a non-negative duration, such as "200ms")"
-                                   : std::string(kDurationExpected));
+        switch (duration_error(text)) {
+            case DurationError::Syntax:
+                fail(std::string(kDurationExpected));
+            case DurationError::Negative:
+                fail(R"(a non-negative duration, such as "200ms")");
+            case DurationError::TooLong:
+                fail("a duration of at most 9223372036854775807ns");
+            case DurationError::FinerThanNanosecond:
+                fail(R"(a duration in whole nanoseconds, such as "1.5ms")");
+        }
     }
     return *d;
 }

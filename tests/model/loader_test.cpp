@@ -451,6 +451,16 @@ TEST_CASE("a negative duration is rejected") {
     CHECK(e.found == R"("-5s")");
 }
 
+TEST_CASE("a fractional duration means exactly what it says, and one finer than 1 ns is rejected") {
+    const Scenario s = load_ok(R"({"hosts": {"a": {"address": "10.0.0.1", "msl": "0.123456789h"}}})");
+    CHECK(s.hosts[0].rules.msl == nanoseconds(444'444'440'400));
+    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"], "delay": "0.5ns"}]})");
+    CHECK(e.pointer == "/links/0/delay");
+    CHECK(e.expected == R"(a duration in whole nanoseconds, such as "1.5ms")");
+    CHECK(e.found == R"("0.5ns")");
+}
+
 TEST_CASE("a unit-less duration is rejected with its JSON pointer") {
     const UserError e =
         load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},

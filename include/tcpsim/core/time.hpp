@@ -45,9 +45,14 @@ struct Time {
     constexpr Duration operator-(Time o) const { return {ns - o.ns}; }
 };
 
-// "250us", "10ms", "1.5s", "2min", "0s". A number without a unit, a negative value or an
-// unknown unit gives nullopt.
+// "250us", "10ms", "1.5s", "2min", "0s". A number without a unit, a negative value, an
+// unknown unit, a value beyond INT64_MAX ns or a fraction finer than 1 ns gives nullopt:
+// the value is exact or refused, never rounded.
 std::optional<Duration> parse_duration(std::string_view text);
+
+// Why parse_duration refuses a text.
+enum class DurationError : std::uint8_t { Syntax, Negative, TooLong, FinerThanNanosecond };
+DurationError duration_error(std::string_view text);
 
 // The shortest exact spelling parse_duration accepts: "2min", "1500ms", "0s".
 std::string format_duration(Duration d);
