@@ -8,6 +8,11 @@ namespace {
 
 constexpr std::size_t kFoundLimit = 60;
 constexpr std::string_view kDurationExpected = R"(a duration with a unit, such as "200ms")";
+// Every duration and time in a scenario. A run adds a few of them up (a time, a link delay,
+// jitter, a fault's delay...): sums of capped values stay far below the 292 years int64 ns
+// hold, and no scenario needs a longer run.
+constexpr Duration kMaxDuration = minutes(60 * 24 * 100);
+constexpr std::string_view kTooLongExpected = "a duration of at most 2400h (100 days)";
 
 void render(const Json& v, std::string& out) {
     // Stopping at the limit also bounds the recursion on deeply nested input.
@@ -402,11 +407,12 @@ Duration Node::duration() const {
             case DurationError::Negative:
                 fail(R"(a non-negative duration, such as "200ms")");
             case DurationError::TooLong:
-                fail("a duration of at most 9223372036854775807ns");
+                fail(std::string(kTooLongExpected));
             case DurationError::FinerThanNanosecond:
                 fail(R"(a duration in whole nanoseconds, such as "1.5ms")");
         }
     }
+    if (*d > kMaxDuration) fail(std::string(kTooLongExpected));
     return *d;
 }
 

@@ -27,6 +27,8 @@ UserError load_error(std::string_view json, const std::vector<std::string>& over
     return e;
 }
 
+std::string json_quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
 bool contains(const std::string& text, std::string_view part) {
     return text.find(part) != std::string::npos;
 }
@@ -459,6 +461,35 @@ TEST_CASE("a fractional duration means exactly what it says, and one finer than 
     CHECK(e.pointer == "/links/0/delay");
     CHECK(e.expected == R"(a duration in whole nanoseconds, such as "1.5ms")");
     CHECK(e.found == R"("0.5ns")");
+}
+
+TEST_CASE("every duration field is at most 100 days, in every unit, and a longer one names its pointer") {
+    auto link_delay = [](const std::string& d) {
+        return R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+          "links": [{"between": ["a", "b"], "delay": ")" + d + R"("}]})";
+    };
+    for (const char* at_cap : {"8640000000000000ns", "8640000000000us", "8640000000ms", "8640000s",
+                               "144000min", "144000m", "2400h"}) {
+        CAPTURE(at_cap);
+        CHECK(load_ok(link_delay(at_cap)).links[0].a_to_b.delay == seconds(8'640'000));
+    }
+    for (const char* beyond : {"8640000000000001ns", "8640000000000.001us", "8640000000.000001ms",
+                               "8640000.000000001s", "144000.0000000001min", "144000.0000000001m",
+                               "2400.0000000000025h", "153722867min"}) {
+        CAPTURE(beyond);
+        const UserError e = load_error(link_delay(beyond));
+        CHECK(e.pointer == "/links/0/delay");
+        CHECK(e.expected == "a duration of at most 2400h (100 days)");
+        CHECK(e.found == json_quoted(beyond));
+    }
+    const UserError every = load_error(two_hosts(R"({"on": "connected", "socket": "c", "call": "send",
+                                                    "bytes": 1, "every": "153722867min"})"));
+    CHECK(every.pointer == "/apps/client/1/every");
+    CHECK(every.expected == "a duration of at most 2400h (100 days)");
+    const UserError idle = load_error(two_hosts(R"({"at": "1s", "socket": "c", "call": "setsockopt",
+                                                   "options": {"TCP_KEEPIDLE": "153722867min"}})"));
+    CHECK(idle.pointer == "/apps/client/1/options/TCP_KEEPIDLE");
+    CHECK(idle.expected == "a duration of at most 2400h (100 days)");
 }
 
 TEST_CASE("a unit-less duration is rejected with its JSON pointer") {

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "tcpsim/core/engine.hpp"
+#include "tcpsim/core/error.hpp"
 #include "tcpsim/core/rng.hpp"
 #include "tcpsim/core/time.hpp"
 
@@ -58,6 +59,35 @@ TEST_CASE("a fraction of a unit is exact, and one finer than a nanosecond is rej
     CHECK(duration_error("-1s") == DurationError::Negative);
     CHECK(duration_error("30") == DurationError::Syntax);
     CHECK(duration_error("1.2.3s") == DurationError::Syntax);
+}
+
+TEST_CASE("time arithmetic saturates at the ends of the clock instead of wrapping") {
+    const Time late{INT64_MAX - 5};
+    CHECK(late + seconds(1) == Time::max());
+    CHECK(Time{} - Duration::max() - seconds(1) == Time{INT64_MIN});
+    CHECK(late - Time{-10} == Duration::max());
+    CHECK(Duration::max() + nanoseconds(1) == Duration::max());
+    CHECK(Duration::max() * 7 == Duration::max());
+    CHECK(-3 * Duration::max() == Duration{INT64_MIN});
+    CHECK(minutes(153722868) == Duration::max());
+    CHECK(late + seconds(-1) == Time{INT64_MAX - 1'000'000'005});
+}
+
+TEST_CASE("an event scheduled in the past is an internal error in every build") {
+    Engine engine;
+    engine.schedule(Time{} + seconds(5), [] {});
+    engine.run(Time{} + seconds(10), 100);
+    CHECK_THROWS_AS(engine.schedule(Time{} + seconds(1), [] {}), InternalError);
+    CHECK(engine.queued() == 0);
+}
+
+TEST_CASE("an event at the end of time never runs before the caps") {
+    Engine engine;
+    bool ran = false;
+    engine.schedule(Time{} + seconds(1) + Duration::max(), [&] { ran = true; });
+    CHECK(engine.run(Time{} + minutes(60 * 24 * 100), 100) == StopReason::TimeLimit);
+    CHECK_FALSE(ran);
+    CHECK(engine.now() == Time{});
 }
 
 TEST_CASE("engine runs equal-time events in insertion order") {

@@ -128,6 +128,33 @@ TEST_CASE("a scenario that would run forever stops at the time cap or the event 
     }
 }
 
+TEST_CASE("durations at the 100-day cap never move the clock backwards") {
+    // Each is summed with others at run time: a delay with jitter and a fault's delay, a
+    // time plus `every`, TCP_KEEPIDLE after the last segment.
+    const Scenario sc = load(R"({
+      "hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"], "delay": "2400h", "jitter": "2400h", "reorder": 1,
+                 "reorder_delay": "2400h"}],
+      "faults": [{"match": {"flags": "SYN"}, "action": "delay", "delay": "2400h"}],
+      "apps": {"a": [{"at": "2400h", "call": "connect", "socket": "c", "to": "b:80",
+                      "options": {"SO_KEEPALIVE": true, "TCP_KEEPIDLE": "2400h"}},
+                     {"on": "connected", "socket": "c", "call": "send", "bytes": 1, "every": "2400h"}],
+               "b": [{"at": "0s", "call": "listen", "socket": "l", "port": 80}]},
+      "limits": {"time": "2400h"}
+    })");
+    Trace trace;
+    World world(sc, trace);
+    const TraceSummary s = world.run();
+    CHECK(s.end == RunEnd::TimeCap);
+    CHECK(s.end_time == Time{} + seconds(8'640'000));
+    Time last{};
+    for (const TraceEvent& e : trace.events()) {
+        CHECK(e.t >= last);
+        last = e.t;
+    }
+    CHECK(last == Time{} + seconds(8'640'000));
+}
+
 TEST_CASE("bytes that arrive with the FIN stay readable after the connection enters TIME_WAIT") {
     // Regression: the TIME_WAIT record replaced the connection before the application read.
     const Scenario sc = load(R"({
