@@ -98,10 +98,10 @@ void ScriptedApp::schedule(const AppAction& a, SocketId target, Duration delay) 
         if (cur == instances_.end() || cur->second.label != label) return;
         perform(*ap, target);
     };
-    if (delay.ns == 0)
-        run();
-    else
-        engine_.schedule(engine_.now() + delay, run);
+    // Even after 0 s: run inline, a reaction that reads (recv -> data -> recv ...) would nest
+    // once per read. As its own event it runs once the current one is done, as an event loop
+    // would run it.
+    engine_.schedule(engine_.now() + delay, run);
 }
 
 void ScriptedApp::note_activity(SocketId s) {

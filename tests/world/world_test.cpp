@@ -155,6 +155,28 @@ TEST_CASE("durations at the 100-day cap never move the clock backwards") {
     CHECK(last == Time{} + seconds(8'640'000));
 }
 
+TEST_CASE("a reaction that reads one byte per data event runs as events, not as a recursion per byte") {
+    // Regression: each 0 s reaction ran inline, so recv -> data -> recv nested once per byte
+    // and 100,000 bytes overflowed the stack.
+    const Scenario sc = load(R"({
+      "hosts": {"client": {"address": "10.0.0.1"}, "server": {"address": "10.0.0.2"}},
+      "links": [{"between": ["client", "server"]}],
+      "apps": {
+        "client": [{"at": "0s", "call": "connect", "socket": "c", "to": "server:80", "autoread": false},
+                   {"on": "data", "socket": "c", "call": "recv", "bytes": 1}],
+        "server": [{"at": "0s", "call": "listen", "socket": "l", "port": 80, "accept_as": "s"},
+                   {"on": "connected", "socket": "s", "call": "send", "bytes": 100000}]
+      }
+    })");
+    Trace trace;
+    World world(sc, trace);
+    CHECK(world.run().end == RunEnd::Quiescent);
+    int one_byte_reads = 0;
+    for (const TraceEvent& e : trace.events())
+        if (e.kind == TraceKind::Call && e.call == CallKind::Recv && e.value == 1) ++one_byte_reads;
+    CHECK(one_byte_reads == 100000);
+}
+
 TEST_CASE("bytes that arrive with the FIN stay readable after the connection enters TIME_WAIT") {
     // Regression: the TIME_WAIT record replaced the connection before the application read.
     const Scenario sc = load(R"({

@@ -40,7 +40,8 @@ private:
     };
 
     void perform(const AppAction& a, SocketId target);
-    // Runs `a` on `target` now or after its delay, unless the socket is gone by then.
+    // Runs `a` on `target` as an engine event after `delay` (0 s: later at the same time),
+    // unless the socket is gone by then.
     void schedule(const AppAction& a, SocketId target, Duration delay);
     void react(Trigger trigger, SocketId s);
     // Data or a new connection: idle reactions count from now.
