@@ -229,6 +229,7 @@ void SocketNames::declare(const Node& where, const std::string& name, SocketRole
         }
         return;
     }
+    index_.emplace(name, declared_.size());
     declared_.push_back({name, role, where.pointer()});
 }
 
@@ -261,10 +262,8 @@ std::string SocketNames::expected(const std::string& host, bool labels) const {
 }
 
 const SocketNames::Declared* SocketNames::find(std::string_view name) const {
-    for (const auto& d : declared_) {
-        if (d.name == name) return &d;
-    }
-    return nullptr;
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &declared_[it->second];
 }
 
 std::string hosts_expected(const Scenario& s) {

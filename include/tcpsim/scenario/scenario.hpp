@@ -52,6 +52,8 @@ enum class Trigger : std::uint8_t {
     Error,       // the connection failed (RST, timeout)
     Idle,        // nothing was read for `after` since connected or the last data
 };
+inline constexpr std::size_t kTriggerCount = 6;
+static_assert(static_cast<std::size_t>(Trigger::Idle) + 1 == kTriggerCount, "a trigger was added");
 
 struct AppAction {
     Trigger trigger = Trigger::At;
