@@ -48,8 +48,12 @@ std::string compact(const Json& value);
 // "a, b, c": for the `expected` of a choice.
 std::string join(const std::vector<std::string_view>& names);
 
+// No scenario needs deeper nesting; the limit keeps deep input from ever being built.
+inline constexpr std::size_t kMaxDepth = 64;
+
 // Strict JSON (no comments, nothing after the value). A key given twice in one object is
-// rejected: silently keeping the last one would hide a typo.
+// rejected: silently keeping the last one would hide a typo. Nesting deeper than
+// kMaxDepth is rejected at the pointer of the first too-deep value.
 Json parse_document(std::string_view text, const std::string& file);
 
 // Applies one --set "PATH=VALUE" (see loader.hpp).

@@ -346,6 +346,50 @@ TEST_CASE("a key given twice in one object is rejected at its pointer") {
     CHECK(e.found == "a key given twice");
 }
 
+TEST_CASE("nesting deeper than 64 levels is rejected at the too-deep value, however deep the file goes") {
+    // Regression: 10^5 nested arrays followed by a key overflowed the stack (growing the
+    // object copied the deep value recursively).
+    const std::size_t n = 100000;
+    const std::string deep = std::string(n, '[') + std::string(n, ']');
+    const UserError e = load_error(R"({"description": )" + deep + R"(, "hosts": {"a": {"address": "10.0.0.1"}}})");
+    std::string pointer = "/description";
+    for (int level = 3; level <= 65; ++level) pointer += "/0";
+    CHECK(e.pointer == pointer);
+    CHECK(e.expected == "at most 64 levels of nesting");
+    CHECK(e.found == "an array 65 levels deep");
+    // 64 levels load: the root object and 63 arrays.
+    const std::string ok = std::string(63, '[') + std::string(63, ']');
+    const UserError at_65 = load_error(R"({"description": [)" + ok + R"(], "hosts": {}})");
+    CHECK(at_65.found == "an array 65 levels deep");
+    const UserError at_64 = load_error(R"({"description": )" + ok + R"(, "hosts": {}})");
+    CHECK(at_64.pointer == "/description");  // parsed, then read as the string it is not
+    CHECK(at_64.expected == "a string");
+}
+
+TEST_CASE("a --set value counts its place in the document towards the nesting limit") {
+    const std::string value = std::string(62, '[') + std::string(62, ']');  // levels 3..64 under /hosts/x
+    CHECK(load_error(kTwoHosts, {"/hosts/x=" + value}).pointer == "/hosts/x");  // loads, then is no host
+    const UserError e = load_error(kTwoHosts, {"/hosts/x=[" + value + "]"});
+    std::string pointer = "/hosts/x";
+    for (int level = 4; level <= 65; ++level) pointer += "/0";
+    CHECK(e.pointer == pointer);
+    CHECK(e.expected == "at most 64 levels of nesting");
+}
+
+TEST_CASE("an object of many members keeps them all, in file order, each given once") {
+    std::string hosts;
+    for (int i = 0; i < 3000; ++i)
+        hosts += (i ? ", " : "") + ("\"h" + std::to_string(i) + "\": {\"address\": \"10.0." +
+                                    std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) + "\"}");
+    const Scenario s = load_ok("{\"hosts\": {" + hosts + "}}");
+    REQUIRE(s.hosts.size() == 3000);
+    CHECK(s.hosts[0].name == "h0");
+    CHECK(s.hosts[2999].name == "h2999");
+    const UserError twice = load_error("{\"hosts\": {" + hosts + ", \"h17\": {}}}");
+    CHECK(twice.pointer == "/hosts/h17");
+    CHECK(twice.found == "a key given twice");
+}
+
 TEST_CASE("a document that is not an object is rejected") {
     const UserError e = load_error("[1, 2]");
     CHECK(e.pointer == "");
