@@ -509,14 +509,9 @@ Ipv4 Node::ipv4() const {
     return *ip;
 }
 
-std::vector<Node> Node::elements(std::string_view expected) const {
+Node::Elements Node::elements(std::string_view expected) const {
     if (!value_->is_array()) fail(std::string(expected));
-    std::vector<Node> out;
-    out.reserve(value_->size());
-    for (std::size_t i = 0; i < value_->size(); ++i) {
-        out.emplace_back((*value_)[i], pointer_ + "/" + std::to_string(i), *file_);
-    }
-    return out;
+    return Elements(*this);
 }
 
 Object::Object(const Node& node, std::vector<std::string_view> allowed, std::string_view expected)

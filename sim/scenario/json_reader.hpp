@@ -96,13 +96,46 @@ class Node {
         return *result;
     }
 
+    class Elements;
     // The elements of an array (fails unless the value is one).
-    std::vector<Node> elements(std::string_view expected) const;
+    Elements elements(std::string_view expected) const;
 
   private:
     const Json* value_;
     std::string pointer_;
     const std::string* file_;
+};
+
+// An array's elements as Nodes, each made when it is reached: a long array costs no
+// second copy of itself (a Node holds its pointer's text).
+class Node::Elements {
+  public:
+    explicit Elements(const Node& array) : array_(array) {}
+    std::size_t size() const { return array_.json().size(); }
+    bool empty() const { return size() == 0; }
+    Node operator[](std::size_t i) const {
+        return Node(array_.json()[i], array_.pointer() + "/" + std::to_string(i), array_.file());
+    }
+
+    class iterator {
+      public:
+        iterator(const Elements& e, std::size_t i) : elements_(&e), i_(i) {}
+        Node operator*() const { return (*elements_)[i_]; }
+        iterator& operator++() {
+            ++i_;
+            return *this;
+        }
+        bool operator!=(const iterator& o) const { return i_ != o.i_; }
+
+      private:
+        const Elements* elements_;
+        std::size_t i_;
+    };
+    iterator begin() const { return {*this, 0}; }
+    iterator end() const { return {*this, size()}; }
+
+  private:
+    Node array_;
 };
 
 // An object whose keys have been checked: any key outside `allowed` is rejected.

@@ -1,5 +1,8 @@
 #include "tcpsim/scenario/loader.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
@@ -244,6 +247,9 @@ CountSpec read_count(const Object& o, bool required) {
     return c;
 }
 
+// A scenario file is read whole; beyond this it is refused rather than read.
+constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
+
 struct CloseFile {
     void operator()(std::FILE* f) const { std::fclose(f); }
 };
@@ -268,20 +274,20 @@ class ScenarioReader {
         read_hosts(top.need("hosts", kHostsExpected));
         if (auto nats = top.get("nats")) read_nats(*nats);
         if (auto links = top.get("links")) {
-            for (const Node& n : links->elements("an array of links")) {
-                s_.links.push_back(read_link(n));
-            }
+            const auto list = links->elements("an array of links");
+            s_.links.reserve(list.size());
+            for (const Node& n : list) s_.links.push_back(read_link(n));
         }
         if (auto faults = top.get("faults")) {
-            for (const Node& n : faults->elements("an array of faults")) {
-                s_.faults.push_back(read_fault(n));
-            }
+            const auto list = faults->elements("an array of faults");
+            s_.faults.reserve(list.size());
+            for (const Node& n : list) s_.faults.push_back(read_fault(n));
         }
         if (auto apps = top.get("apps")) s_.apps = scenario_json::read_apps(*apps, s_, sockets_);
         if (auto expect = top.get("expect")) {
-            for (const Node& n : expect->elements("an array of expectations")) {
-                s_.expectations.push_back(read_expectation(n));
-            }
+            const auto list = expect->elements("an array of expectations");
+            s_.expectations.reserve(list.size());
+            for (const Node& n : list) s_.expectations.push_back(read_expectation(n));
         }
         return std::move(s_);
     }
@@ -626,6 +632,19 @@ class ScenarioReader {
     std::map<std::string, SocketNames> sockets_;  // by host name; lookup only
 };
 
+// The document is parsed, then its text freed before the scenario is read from it: the
+// text, the document and the scenario are never all alive at once.
+LoadResult load(std::string text, const std::string& file_label, const std::vector<std::string>& overrides) {
+    try {
+        Json doc = scenario_json::parse_document(text, file_label);
+        std::string().swap(text);
+        for (const auto& o : overrides) scenario_json::apply_override(doc, o, file_label);
+        return ScenarioReader(doc, file_label).read();
+    } catch (const scenario_json::Rejection& r) {
+        return r.error;
+    }
+}
+
 }  // namespace
 
 LoadResult load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
@@ -636,25 +655,34 @@ LoadResult load_scenario_file(const std::string& path, const std::vector<std::st
         }
         return UserError{path, "", "a readable scenario file", reason};
     };
+    auto too_big = [&](std::string found) {
+        return UserError{path, "", "a scenario file of at most 64 MiB (" + std::to_string(kMaxFileBytes) + " bytes)",
+                         std::move(found)};
+    };
     std::unique_ptr<std::FILE, CloseFile> file(std::fopen(path.c_str(), "rb"));
     if (!file) return unreadable(errno);
     std::string text;
+    struct stat st {};
+    if (fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode)) {
+        const auto size = static_cast<std::uint64_t>(st.st_size);
+        if (size > kMaxFileBytes) return too_big("a file of " + std::to_string(size) + " bytes");
+        text.reserve(size);
+    }
+    // At most one byte past the cap, so an endless stream (/dev/zero) ends at once.
     char buffer[1 << 16];
     std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+    while (text.size() <= kMaxFileBytes &&
+           (n = std::fread(buffer, 1, std::min(sizeof buffer, kMaxFileBytes + 1 - text.size()), file.get())) > 0)
+        text.append(buffer, n);
     if (std::ferror(file.get())) return unreadable(errno);  // e.g. EISDIR
-    return load_scenario_text(text, path, overrides);
+    if (text.size() > kMaxFileBytes) return too_big("more than " + std::to_string(kMaxFileBytes) + " bytes");
+    file.reset();
+    return load(std::move(text), path, overrides);
 }
 
 LoadResult load_scenario_text(std::string_view json_text, const std::string& file_label,
                               const std::vector<std::string>& overrides) {
-    try {
-        Json doc = scenario_json::parse_document(json_text, file_label);
-        for (const auto& o : overrides) scenario_json::apply_override(doc, o, file_label);
-        return ScenarioReader(doc, file_label).read();
-    } catch (const scenario_json::Rejection& r) {
-        return r.error;
-    }
+    return load(std::string(json_text), file_label, overrides);
 }
 
 }  // namespace tcpsim

@@ -42,21 +42,23 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
     SocketId acted_on = target;
     switch (a.call) {
         case CallKind::Listen: {
+            const SocketSetup& l = *a.setup;
             SocketOptions options;
-            a.options.apply_to(options);
-            acted_on = host_.listen(a.socket, a.port, a.accept_as, a.autoread, options, err);
+            l.options.apply_to(options);
+            acted_on = host_.listen(a.socket, l.port, l.accept_as, l.autoread, options, err);
             if (acted_on >= 0) {
                 instances_[acted_on] = make_instance(a.socket, a.socket);
                 latest_[a.socket] = acted_on;
-                accept_names_[acted_on] = a.accept_as;
+                accept_names_[acted_on] = l.accept_as;
             }
             break;
         }
         case CallKind::Connect: {
+            const SocketSetup& c = *a.setup;
             SocketOptions options;
-            a.options.apply_to(options);
-            const Ipv4 ip = a.to_ip ? *a.to_ip : addresses_.at(a.to_host);
-            acted_on = host_.connect(a.socket, {ip, a.to_port}, a.from_port, a.autoread, options, err);
+            c.options.apply_to(options);
+            const Ipv4 ip = c.to_ip ? *c.to_ip : addresses_.at(c.to_host);
+            acted_on = host_.connect(a.socket, {ip, c.to_port}, c.from_port, c.autoread, options, err);
             if (acted_on >= 0) {
                 instances_[acted_on] = make_instance(a.socket, a.socket);
                 latest_[a.socket] = acted_on;
@@ -66,7 +68,7 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
             break;
         }
         case CallKind::Setsockopt:
-            host_.setsockopt(target, a.options);
+            host_.setsockopt(target, a.setup->options);
             break;
         case CallKind::Send: {
             const std::vector<std::uint8_t> bytes =

@@ -179,11 +179,12 @@ TEST_CASE("a complete scenario loads with every field as given") {
     CHECK(connect.at == Time{});
     CHECK(connect.call == CallKind::Connect);
     CHECK(connect.socket == "c");
-    CHECK(connect.to_host == "server");
-    CHECK_FALSE(connect.to_ip.has_value());
-    CHECK(connect.to_port == 80);
-    CHECK(connect.from_port == std::uint16_t{40000});
-    CHECK_FALSE(connect.autoread);
+    REQUIRE(connect.setup);
+    CHECK(connect.setup->to_host == "server");
+    CHECK_FALSE(connect.setup->to_ip.has_value());
+    CHECK(connect.setup->to_port == 80);
+    CHECK(connect.setup->from_port == std::uint16_t{40000});
+    CHECK_FALSE(connect.setup->autoread);
     CHECK(connect.pointer == "/apps/client/0");
     const AppAction& send = s.apps[0].actions[1];
     CHECK(send.trigger == Trigger::Connected);
@@ -191,6 +192,7 @@ TEST_CASE("a complete scenario loads with every field as given") {
     CHECK(send.call == CallKind::Send);
     CHECK(send.bytes == 100);
     CHECK(send.text.empty());
+    CHECK_FALSE(send.setup);
     const AppAction& recv = s.apps[0].actions[2];
     CHECK(recv.trigger == Trigger::Data);
     CHECK(recv.max_bytes == 50);
@@ -200,9 +202,10 @@ TEST_CASE("a complete scenario loads with every field as given") {
     REQUIRE(s.apps[1].actions.size() == 4);
     const AppAction& listen = s.apps[1].actions[0];
     CHECK(listen.call == CallKind::Listen);
-    CHECK(listen.port == 80);
-    CHECK(listen.accept_as == "s");
-    CHECK(listen.autoread);
+    REQUIRE(listen.setup);
+    CHECK(listen.setup->port == 80);
+    CHECK(listen.setup->accept_as == "s");
+    CHECK(listen.setup->autoread);
     const AppAction& reply = s.apps[1].actions[1];
     CHECK(reply.text == "hello");
     CHECK(reply.bytes == 5);
@@ -287,14 +290,15 @@ TEST_CASE("omitted fields take their documented defaults") {
     CHECK(s.links[0].b_to_a.reorder_delay == defaults.reorder_delay);
 
     const AppAction& connect = s.apps[0].actions[0];
-    CHECK(connect.to_host.empty());
-    CHECK(connect.to_ip == Ipv4::parse("10.0.0.2"));
-    CHECK_FALSE(connect.from_port.has_value());
-    CHECK(connect.autoread);
+    REQUIRE(connect.setup);
+    CHECK(connect.setup->to_host.empty());
+    CHECK(connect.setup->to_ip == Ipv4::parse("10.0.0.2"));
+    CHECK_FALSE(connect.setup->from_port.has_value());
+    CHECK(connect.setup->autoread);
     CHECK(s.apps[0].actions[1].max_bytes == 0);
     CHECK(s.apps[0].actions[1].after == Duration{});
     CHECK(s.apps[0].actions[2].how == ShutdownHow::Write);
-    CHECK(s.apps[1].actions[0].accept_as == "l_conn");
+    CHECK(s.apps[1].actions[0].setup->accept_as == "l_conn");
 
     CHECK(s.expectations[0].host.empty());
     CHECK(s.expectations[0].segment_event == SegmentEvent::Send);
@@ -921,6 +925,29 @@ TEST_CASE("a scenario file is read from disk and named after its stem") {
     CHECK(std::get<Scenario>(r).name == "tcpsim_loader_test_file");
     CHECK(std::get<Scenario>(r).file == path.string());
     CHECK(std::get<Scenario>(r).seed == 3);
+}
+
+TEST_CASE("a scenario file over 64 MiB is rejected with its size, unread") {
+    const auto path = std::filesystem::temp_directory_path() / "tcpsim_loader_test_big.json";
+    { std::ofstream out(path); }
+    std::filesystem::resize_file(path, 64 * 1024 * 1024 + 1);  // sparse: nothing is written
+    LoadResult r = load_scenario_file(path.string());
+    std::filesystem::remove(path);
+    REQUIRE(std::holds_alternative<UserError>(r));
+    const UserError& e = std::get<UserError>(r);
+    CHECK(e.pointer == "");
+    CHECK(e.expected == "a scenario file of at most 64 MiB (67108864 bytes)");
+    CHECK(e.found == "a file of 67108865 bytes");
+}
+
+TEST_CASE("a scenario stream without end is read only up to the 64 MiB cap") {
+    // Regression: `tcpsim run /dev/zero` read forever.
+    LoadResult r = load_scenario_file("/dev/zero");
+    REQUIRE(std::holds_alternative<UserError>(r));
+    const UserError& e = std::get<UserError>(r);
+    CHECK(e.file == "/dev/zero");
+    CHECK(e.expected == "a scenario file of at most 64 MiB (67108864 bytes)");
+    CHECK(e.found == "more than 67108864 bytes");
 }
 
 TEST_CASE("a user error reads file, pointer, expected and found") {

@@ -109,21 +109,24 @@ TEST_CASE("a scenario that would run forever stops at the time cap or the event 
     })";
     {
         Trace trace;
-        World world(load(ping_pong), trace);
+        const Scenario sc = load(ping_pong);
+        World world(sc, trace);
         const TraceSummary s = world.run();
         CHECK(s.end == RunEnd::TimeCap);
         CHECK(s.end_time == Time{} + seconds(10));
     }
     {
         Trace trace;
-        World world(load(ping_pong, {"/limits/events=500"}), trace);
+        const Scenario sc = load(ping_pong, {"/limits/events=500"});
+        World world(sc, trace);
         const TraceSummary s = world.run();
         CHECK(s.end == RunEnd::EventCap);
         CHECK(s.events_run == 500);
     }
     {
         Trace trace;
-        World world(load(ping_pong, {"/duration=\"5s\""}), trace);
+        const Scenario sc = load(ping_pong, {"/duration=\"5s\""});
+        World world(sc, trace);
         CHECK(world.run().end == RunEnd::DurationReached);
     }
 }
@@ -257,7 +260,8 @@ std::vector<std::string> segment_events(const Trace& t, SegmentEvent what) {
 
 Trace run_text(const std::string& text) {
     Trace trace;
-    World world(load(text), trace);
+    const Scenario sc = load(text);
+    World world(sc, trace);
     world.run();
     return trace;
 }
