@@ -125,6 +125,9 @@ void read_target(const Node& n, const Scenario& s, SocketSetup& a) {
     if (s.find_host(host)) {
         a.to_host = host;
     } else if (auto ip = Ipv4::parse(host)) {
+        // RFC 1122 4.2.3.10: TCP is unicast; 0.0.0.0/8 names no peer (Linux would quietly
+        // connect to itself instead).
+        if (auto problem = not_unicast(*ip)) n.fail(std::string(*problem));
         a.to_ip = ip;
     } else {
         n.fail(expected);

@@ -408,6 +408,14 @@ void apply_override(Json& doc, std::string_view assignment, const std::string& f
     }
 }
 
+std::optional<std::string_view> not_unicast(Ipv4 ip) {
+    const std::uint32_t first = ip.value >> 24;
+    if (first == 0) return R"(an address outside 0.0.0.0/8 ("this network", RFC 1122 3.2.1.3))";
+    if (first >= 224)
+        return "a unicast address below 224.0.0.0 (multicast, reserved and broadcast addresses carry no TCP)";
+    return std::nullopt;
+}
+
 bool is_name(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -444,7 +452,7 @@ bool Node::boolean() const {
     return value_->get<bool>();
 }
 
-std::uint64_t Node::integer(std::uint64_t lo, std::uint64_t hi) const {
+std::uint64_t Node::integer(std::uint64_t lo, std::uint64_t hi, std::string_view why) const {
     std::string expected;
     if (hi != std::numeric_limits<std::uint64_t>::max()) {
         expected = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
@@ -455,6 +463,7 @@ std::uint64_t Node::integer(std::uint64_t lo, std::uint64_t hi) const {
     } else {
         expected = "an integer of at least " + std::to_string(lo);
     }
+    if (!why.empty()) expected += " (" + std::string(why) + ")";
     std::uint64_t n = 0;
     if (value_->is_number_unsigned()) {
         n = value_->get<std::uint64_t>();
@@ -507,6 +516,13 @@ Ipv4 Node::ipv4() const {
     auto ip = Ipv4::parse(value_->get_ref<const std::string&>());
     if (!ip) fail(std::string(expected));
     return *ip;
+}
+
+Ipv4 Node::host_ipv4() const {
+    const Ipv4 ip = ipv4();
+    if (ip.is_loopback()) fail(std::string(kLoopbackExpected));
+    if (auto problem = not_unicast(ip)) fail(std::string(*problem));
+    return ip;
 }
 
 Node::Elements Node::elements(std::string_view expected) const {

@@ -59,6 +59,12 @@ Json parse_document(std::string_view text, const std::string& file);
 // Applies one --set "PATH=VALUE" (see loader.hpp).
 void apply_override(Json& doc, std::string_view assignment, const std::string& file);
 
+// Why no TCP segment can come from or go to `ip` (the `expected` of an error), or none.
+// Loopback is a separate question (is_loopback): a connect may go there, a host may not own it.
+std::optional<std::string_view> not_unicast(Ipv4 ip);
+inline constexpr std::string_view kLoopbackExpected =
+    "an address outside 127.0.0.0/8 (loopback: a segment to it never leaves its host)";
+
 // Letters, digits, '_' and '-': host and socket names.
 bool is_name(std::string_view s);
 inline constexpr std::string_view kNameExpected = "a name of letters, digits, '_' and '-'";
@@ -79,13 +85,17 @@ class Node {
     std::string nonempty_string() const;
     std::string name() const;  // is_name()
     bool boolean() const;
-    // Integers only (1.0 is rejected); `expected` is made from the range.
+    // Integers only (1.0 is rejected); `expected` is made from the range, and `why` the
+    // range is what it is, when given, follows in parentheses.
     std::uint64_t integer(std::uint64_t lo = 0,
-                          std::uint64_t hi = std::numeric_limits<std::uint64_t>::max()) const;
+                          std::uint64_t hi = std::numeric_limits<std::uint64_t>::max(),
+                          std::string_view why = {}) const;
     Duration duration() const;           // a string parse_duration accepts
     Duration positive_duration() const;  // and more than zero
     double probability() const;          // a number in [0, 1]
     Ipv4 ipv4() const;
+    // An address a host or NAT can own: unicast, outside 0.0.0.0/8 and 127.0.0.0/8.
+    Ipv4 host_ipv4() const;
 
     // A string mapped to a value by one of the model's parse_* functions.
     template <typename Parse>

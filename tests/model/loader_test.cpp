@@ -310,10 +310,11 @@ TEST_CASE("omitted fields take their documented defaults") {
 
 TEST_CASE("a fault without a description is described from its match") {
     const Scenario s = load_ok(R"({
-      "hosts": {"client": {"address": "10.0.0.1"}},
+      "hosts": {"client": {"address": "10.0.0.1"}, "server": {"address": "10.0.0.2"}},
+      "links": [{"between": ["client", "server"]}],
       "faults": [
         {"match": {"from": "client", "flags": "ACK", "len": 0, "nth": 2}, "action": "drop"},
-        {"match": {"times": 1, "flags": "NONE"}, "action": "duplicate"},
+        {"match": {"times": 1, "flags": "RST"}, "action": "duplicate"},
         {"match": {"nth": 13, "after": "1s", "before": "2500ms"}, "action": "delay",
          "delay": "90s"},
         {"match": {"times": 4, "before": "5s"}, "action": "drop"},
@@ -321,7 +322,7 @@ TEST_CASE("a fault without a description is described from its match") {
       ]
     })");
     CHECK(s.faults[0].description == "drop the 2nd segment from client with flags ACK, len 0");
-    CHECK(s.faults[1].description == "duplicate the first segment with flags NONE");
+    CHECK(s.faults[1].description == "duplicate the first segment with flags RST");
     CHECK(s.faults[2].description == "delay the 13th segment sent between 1s and 2500ms by 90s");
     CHECK(s.faults[3].description == "drop the first 4 segments sent before 5s");
     CHECK(s.faults[4].description == "drop every segment");
@@ -625,6 +626,55 @@ TEST_CASE("a fault from an unknown host is rejected") {
     CHECK(e.found == R"("b")");
 }
 
+TEST_CASE("a fault from a host without links could never match and is rejected") {
+    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "faults": [{"match": {"from": "a"}, "action": "drop"}]})");
+    CHECK(e.pointer == "/faults/0/match/from");
+    CHECK(e.expected == "a host with a link (faults act on links; \"a\" has none, so its segments only loop back)");
+    CHECK(e.found == R"("a")");
+}
+
+TEST_CASE("fault flags that no segment carries are rejected") {
+    const std::string linked = R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"]}], "faults": [{"match": {"flags": ")";
+    for (const char* ok : {"SYN", "SYN|ACK", "RST", "RST|ACK", "ACK", "PSH|ACK", "FIN|ACK", "FIN|PSH|ACK", "URG|ACK"}) {
+        CAPTURE(ok);
+        CHECK(load_ok(linked + ok + R"("}, "action": "drop"}]})").faults.size() == 1);
+    }
+    for (const char* never : {"SYN|FIN", "SYN|RST|ACK", "FIN|RST|ACK", "NONE", "FIN", "PSH", "FIN|PSH"}) {
+        CAPTURE(never);
+        const UserError e = load_error(linked + never + R"("}, "action": "drop"}]})");
+        CHECK(e.pointer == "/faults/0/match/flags");
+        CHECK(contains(e.expected, "flags a segment can carry"));
+        CHECK(e.found == json_quoted(never));
+    }
+}
+
+TEST_CASE("a fault length beyond the largest IPv4 payload is rejected") {
+    const std::string linked = R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"]}], "faults": [{"match": {"len": )";
+    CHECK(load_ok(linked + R"(65495}, "action": "drop"}]})").faults[0].match.len == 65495u);
+    const UserError e = load_error(linked + R"(65496}, "action": "drop"}]})");
+    CHECK(e.pointer == "/faults/0/match/len");
+    CHECK(e.expected == "an integer from 0 to 65495 (an IPv4 packet holds at most 65495 bytes of TCP payload)");
+}
+
+TEST_CASE("a fault window that starts after the run ends, or ends at 0s, is rejected") {
+    const std::string linked = R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"]}], "faults": [{"match": )";
+    CHECK(load_ok(linked + R"({"after": "60min"}, "action": "drop"}]})").faults.size() == 1);
+    const UserError cap = load_error(linked + R"({"after": "61min"}, "action": "drop"}]})");
+    CHECK(cap.pointer == "/faults/0/match/after");
+    CHECK(cap.expected == "a time no later than the end of the run (60min, /limits/time)");
+    CHECK(cap.found == R"("61min")");
+    const UserError duration =
+        load_error(linked + R"({"after": "11s"}, "action": "drop"}], "duration": "10s"})");
+    CHECK(duration.expected == "a time no later than the end of the run (10s, /duration)");
+    const UserError empty = load_error(linked + R"({"before": "0s"}, "action": "drop"}]})");
+    CHECK(empty.pointer == "/faults/0/match/before");
+    CHECK(empty.expected == "a time later than 0s");
+}
+
 TEST_CASE("an expectation about an unknown host is rejected") {
     const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}},
       "expect": [{"type": "final_state", "host": "b", "socket": "c", "is": "CLOSED"}]})");
@@ -722,6 +772,39 @@ TEST_CASE("a host name outside letters, digits, '_' and '-' is rejected") {
     CHECK(e.pointer == "/hosts/my host");
     CHECK(contains(e.expected, "letters, digits"));
     CHECK(e.found == R"("my host")");
+}
+
+TEST_CASE("a host address must be unicast and outside loopback and 0.0.0.0/8") {
+    // Regression: hosts at 127.0.0.5 and 127.0.0.6 loaded, and a connect from one to the
+    // other looped back to the first.
+    auto host_at = [](const std::string& address) {
+        return R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": ")" + address + R"("}}})";
+    };
+    CHECK(load_ok(host_at("223.255.255.255")).hosts.size() == 2);
+    CHECK(load_ok(host_at("1.0.0.0")).hosts.size() == 2);
+    const UserError loopback = load_error(host_at("127.0.0.6"));
+    CHECK(loopback.pointer == "/hosts/b/address");
+    CHECK(loopback.expected == "an address outside 127.0.0.0/8 (loopback: a segment to it never leaves its host)");
+    CHECK(loopback.found == R"("127.0.0.6")");
+    CHECK(load_error(host_at("0.255.0.1")).expected ==
+          R"(an address outside 0.0.0.0/8 ("this network", RFC 1122 3.2.1.3))");
+    for (const char* group : {"224.0.0.1", "239.1.2.3", "240.0.0.1", "255.255.255.255"}) {
+        CAPTURE(group);
+        CHECK(load_error(host_at(group)).expected ==
+              "a unicast address below 224.0.0.0 (multicast, reserved and broadcast addresses carry no TCP)");
+    }
+}
+
+TEST_CASE("a connect to 0.0.0.0/8 or a multicast, reserved or broadcast address is rejected") {
+    CHECK(load_ok(two_hosts(R"({"at": "1s", "call": "connect", "socket": "d", "to": "127.0.0.1:80"})"))
+              .apps[0].actions[1].setup->to_ip == Ipv4::parse("127.0.0.1"));
+    const UserError zero = load_error(two_hosts(R"({"at": "1s", "call": "connect", "socket": "d", "to": "0.0.0.0:80"})"));
+    CHECK(zero.pointer == "/apps/client/1/to");
+    CHECK(zero.expected == R"(an address outside 0.0.0.0/8 ("this network", RFC 1122 3.2.1.3))");
+    const UserError broadcast =
+        load_error(two_hosts(R"({"at": "1s", "call": "connect", "socket": "d", "to": "255.255.255.255:80"})"));
+    CHECK(broadcast.pointer == "/apps/client/1/to");
+    CHECK(contains(broadcast.expected, "a unicast address below 224.0.0.0"));
 }
 
 TEST_CASE("two hosts with the same address are rejected") {
@@ -986,6 +1069,8 @@ std::string behind_nat(std::string_view nats, std::string_view more = "") {
 }
 
 const std::string kNat = R"({"nat": {"address": "198.51.100.1", "inside": ["c1", "c2"]}})";
+const std::string kNatLinks =
+    R"("links": [{"between": ["c1", "nat"]}, {"between": ["c2", "nat"]}, {"between": ["nat", "server"]}])";
 
 }  // namespace
 
@@ -993,7 +1078,7 @@ TEST_CASE("a NAT loads with its address, inside hosts, port pool and timeout, an
     const Scenario s = load_ok(behind_nat(
         R"({"nat": {"address": "198.51.100.1", "inside": ["c1", "c2"], "ports": "20000  20100",
                     "timeout": "30s"}})",
-        R"("links": [{"between": ["c1", "nat"]},
+        R"("links": [{"between": ["c1", "nat"]}, {"between": ["c2", "nat"]},
                      {"between": ["nat", "server"], "delay": "5ms", "server->nat": {"loss": 0.5}}])"));
     REQUIRE(s.nats.size() == 1);
     const NatConfig& nat = s.nats[0];
@@ -1004,15 +1089,15 @@ TEST_CASE("a NAT loads with its address, inside hosts, port pool and timeout, an
     CHECK(nat.port_high == 20100);
     CHECK(nat.mapping_timeout == seconds(30));
     CHECK(nat.pointer == "/nats/nat");
-    REQUIRE(s.links.size() == 2);
+    REQUIRE(s.links.size() == 3);
     CHECK(s.links[0].b == "nat");
-    CHECK(s.links[1].a == "nat");
-    CHECK(s.links[1].a_to_b.delay == milliseconds(5));
-    CHECK(s.links[1].b_to_a.loss == 0.5);
+    CHECK(s.links[2].a == "nat");
+    CHECK(s.links[2].a_to_b.delay == milliseconds(5));
+    CHECK(s.links[2].b_to_a.loss == 0.5);
 }
 
 TEST_CASE("a NAT without ports or timeout hands out 20000-65535 and forgets after 2min idle") {
-    const NatConfig nat = load_ok(behind_nat(kNat)).nats.at(0);
+    const NatConfig nat = load_ok(behind_nat(kNat, kNatLinks)).nats.at(0);
     CHECK(nat.port_low == 20000);
     CHECK(nat.port_high == 65535);
     CHECK(nat.mapping_timeout == minutes(2));
@@ -1085,7 +1170,7 @@ TEST_CASE("a loopback NAT address is rejected") {
     const UserError e =
         load_error(behind_nat(R"({"nat": {"address": "127.0.0.2", "inside": ["c1"]}})"));
     CHECK(e.pointer == "/nats/nat/address");
-    CHECK(e.expected == "an address outside 127.0.0.0/8");
+    CHECK(e.expected == "an address outside 127.0.0.0/8 (loopback: a segment to it never leaves its host)");
     CHECK(e.found == R"("127.0.0.2")");
 }
 
@@ -1169,6 +1254,28 @@ TEST_CASE("a link naming neither a host nor a NAT lists both") {
     CHECK(e.pointer == "/links/0/between/1");
     CHECK(e.expected == "one of the hosts c1, c2, server or the NATs nat");
     CHECK(e.found == R"("router")");
+}
+
+TEST_CASE("a NAT without a link to one of its inside hosts is rejected at that host") {
+    const UserError e = load_error(behind_nat(kNat, R"("links": [{"between": ["c1", "nat"]}, {"between": ["nat", "server"]}])"));
+    CHECK(e.pointer == "/nats/nat/inside/1");
+    CHECK(e.expected == R"(a host linked to NAT "nat" (a link {"between": ["c2", "nat"]}))");
+    CHECK(e.found == R"("c2")");
+}
+
+TEST_CASE("a NAT linked to its inside hosts only is rejected") {
+    const UserError e = load_error(behind_nat(kNat, R"("links": [{"between": ["c1", "nat"]}, {"between": ["c2", "nat"]}])"));
+    CHECK(e.pointer == "/nats/nat");
+    CHECK(e.expected == R"(a NAT linked to a host outside it: NAT "nat" has nowhere to send what its inside hosts send)");
+}
+
+TEST_CASE("a fault from a NAT is rejected: a NAT sends no segments of its own") {
+    const UserError e =
+        load_error(behind_nat(kNat, kNatLinks + R"(, "faults": [{"match": {"from": "nat"}, "action": "drop"}])"));
+    CHECK(e.pointer == "/faults/0/match/from");
+    CHECK(e.expected == "one of the hosts c1, c2, server (a fault sees a segment on its sender's first "
+                        "link: name the host inside NAT \"nat\")");
+    CHECK(e.found == R"("nat")");
 }
 
 TEST_CASE("a link between two NATs is rejected") {
