@@ -3,6 +3,7 @@
 #include <cassert>
 #include <memory>
 
+#include "tcpsim/core/error.hpp"
 #include "tcpsim/tcp/connection.hpp"
 
 namespace tcpsim {
@@ -28,8 +29,15 @@ std::uint32_t Connection::tsval(Time now) const {
 }
 
 std::uint32_t Connection::effective_mss() const {
-    // RFC 7323 / RFC 6691: the 12 bytes of a timestamp option come out of each segment.
-    return ts_on_ ? std::max<std::uint32_t>(tcb_.snd_mss, 64) - 12 : tcb_.snd_mss;
+    // An MSS option of 0 counts as none (Linux tcp_parse_options keeps TCP_MSS_DEFAULT;
+    // FreeBSD tcp_mss_update: "Offer == 0 means that there was no MSS").
+    const std::uint32_t offered = tcb_.snd_mss == 0 ? kDefaultSendMss : tcb_.snd_mss;
+    // A tiny one is raised, as Linux __tcp_mtu_to_mss does to tcp_min_snd_mss and FreeBSD
+    // tcp_mss_update to minmss: else a forged MSS makes a flood of near-empty segments.
+    const std::uint32_t mss = std::max<std::uint32_t>(offered, rules_->min_snd_mss);
+    // RFC 7323 / RFC 6691: the 12 bytes of a timestamp option come out of each segment
+    // (the floor, at least 48, leaves room for them).
+    return ts_on_ ? mss - 12 : mss;
 }
 
 void Connection::transition(State to, Cause cause, Actions& out, Errno error) {
@@ -157,6 +165,7 @@ void Connection::output(Time now, Actions& out) {
     }
     bool sent = false;
     for (;;) {
+        const Seq nxt_before = tcb_.snd.nxt;
         const std::uint32_t unsent = unsent_bytes();
         if (unsent > 0) {
             const Seq window_end = tcb_.snd.una + tcb_.snd.wnd;
@@ -187,6 +196,8 @@ void Connection::output(Time now, Actions& out) {
         } else {
             break;
         }
+        // Each pass must use sequence space, or this loop would never end (it did, with MSS 0).
+        if (tcb_.snd.nxt == nxt_before) throw InternalError("Connection::output sent a segment of no length");
         if (seq_gt(tcb_.snd.nxt, max_sent_)) max_sent_ = tcb_.snd.nxt;
     }
     if (sent && !timers_[static_cast<std::size_t>(TimerKind::Retransmit)])
