@@ -367,7 +367,11 @@ std::optional<Duration> Connection::rtt_from_timestamp(const Segment& seg, Time 
     if (!ts_on_ || !seg.options.timestamp || seg.options.timestamp->ecr == 0) return std::nullopt;
     const auto ticks = static_cast<std::int32_t>(tsval(now) - seg.options.timestamp->ecr);
     if (ticks < 0) return std::nullopt;
-    return rules_->timestamp_tick * ticks;
+    // Linux tcp_rtt_tsopt_us returns -1 (no sample, tcp_ack_update_rtt gives up) unless the
+    // TSecr is less than INT_MAX us back: a forged TSecr must not make the RTO.
+    const Duration rtt = rules_->timestamp_tick * ticks;
+    if (rtt >= microseconds(INT32_MAX)) return std::nullopt;
+    return rtt;
 }
 
 void Connection::on_handshake_done() {
@@ -377,7 +381,7 @@ void Connection::on_handshake_done() {
 }
 
 void Connection::on_rtt_sample(Duration r) {
-    // RFC 6298 2.2 / 2.3.
+    // RFC 6298 2.2 / 2.3. Duration arithmetic saturates, so no sample can wrap SRTT.
     if (!srtt_) {
         srtt_ = r;
         rttvar_ = r / 2;

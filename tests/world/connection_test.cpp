@@ -497,3 +497,29 @@ TEST_CASE("the MSS floor knobs take the sysctls' own ranges and show in the prof
           "an integer from 64 to 65535 (FreeBSD's tcp_mss_update raises anything lower to 64)");
     CHECK_FALSE(apply_knob(r, "net.ipv4.tcp_min_snd_mss", KnobValue::integer(65535)).has_value());
 }
+
+TEST_CASE("an RTT sample from a TSecr INT32_MAX us or more back is ignored, as Linux tcp_rtt_tsopt_us does") {
+    // Regression: with a 1 s tick a forged TSecr gave an RTT of up to 2^31 s, and
+    // SRTT * 7 + RTT overflowed.
+    ProfileRules rules = linux_rules();
+    REQUIRE_FALSE(apply_knob(rules, "timestamp_tick", KnobValue::text("1s")).has_value());
+    constexpr std::uint32_t kOffset = 0x80000000;  // our TSval all along (the clock stays below 1 s)
+    Connection c({{kLocal, kRemote}, &rules, Seq{kIss}, kOffset, {}, {}, {}});
+    Actions out;
+    c.open_active(Time{}, out);
+    c.on_segment(ts(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), 7, kOffset), at_ms(10), out);
+    REQUIRE(c.rto() == milliseconds(210));  // SRTT 10 ms + tcp_rto_min
+    constexpr std::uint32_t kSeg = 536 - 12;  // no MSS option: 536, less the timestamps
+    c.send(std::vector<std::uint8_t>(4 * kSeg, 'x'), at_ms(20), out);
+    auto ack = [&](std::uint32_t segments, std::uint32_t val, std::uint32_t ecr, std::int64_t ms) {
+        c.on_segment(ts(from_peer(Flags::Ack, kIrs + 1, kIss + 1 + segments * kSeg), val, ecr), at_ms(ms), out);
+    };
+    ack(1, 8, kOffset, 30);  // the timed first segment: a 10 ms sample
+    REQUIRE(c.rto() == milliseconds(210));
+    ack(2, 9, kOffset - 2148, 40);  // 2148 s: past INT32_MAX us
+    CHECK(c.rto() == milliseconds(210));
+    ack(3, 10, kOffset - 0x7fffffff, 50);  // forged: 2^31 - 1 ticks back
+    CHECK(c.rto() == milliseconds(210));
+    ack(4, 11, kOffset - 2147, 60);  // 2147 s is a sample (it pushes the RTO to tcp_rto_max)
+    CHECK(c.rto() == seconds(120));
+}
