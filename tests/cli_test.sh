@@ -44,6 +44,7 @@ expect "--help lists the subcommands" 0 "profiles +List OS profiles" -- "$tcpsim
 expect "run --help describes its options" 0 "--json" -- "$tcpsim" run --help
 expect "a missing argument is a usage error" 2 "FILE is required" -- "$tcpsim" run
 expect "profiles lists each profile's knobs" 0 "linux: .*" -- "$tcpsim" profiles
+expect "profiles shows the send MSS floors" 0 "net.inet.tcp.minmss = 216" -- "$tcpsim" profiles
 expect "graph writes the RFC diagram as DOT" 0 '"FIN-WAIT-2" -> "TIME-WAIT"' -- "$tcpsim" graph
 expect "graph counts the catalogue's coverage" 0 "of 29 transitions of the RFC 9293 diagram covered" -- "$tcpsim" graph "$src/scenarios"
 

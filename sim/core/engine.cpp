@@ -1,6 +1,6 @@
 #include "tcpsim/core/engine.hpp"
 
-#include <cassert>
+#include "tcpsim/core/error.hpp"
 
 namespace tcpsim {
 
@@ -54,7 +54,10 @@ void Engine::release(std::uint32_t slot) {
 }
 
 TimerHandle Engine::schedule(Time at, Callback cb) {
-    assert(at >= now_ && "events cannot be scheduled in the past");
+    // Not an assert: that vanishes from Release and lets the clock run backwards.
+    if (at < now_)
+        throw InternalError("event scheduled at " + format_seconds(at) + " s, before now (" +
+                            format_seconds(now_) + " s)");
     std::uint32_t slot;
     if (!free_slots_.empty()) {
         slot = free_slots_.back();

@@ -22,6 +22,7 @@ ProfileRules rfc793() {
     r.data_retries = 8;            // RFC 9293 3.8.3: R2 at least 100 s
     r.ephemeral_low = 49152;       // RFC 6335 dynamic ports
     r.ephemeral_high = 65535;
+    r.min_snd_mss = 48;            // RFC 9293 names none: Linux's 40 bytes of options + 8 of data
     r.isn = IsnGenerator::Random;
     r.rst_in_time_wait = RstInTimeWait::Close;  // RFC 9293 3.10.7.4 "second"
     r.syn_in_time_wait = SynInTimeWait::Reject;
@@ -59,6 +60,7 @@ std::vector<ProfileRules> make_profiles() {
     bsd.challenge_ack = true;        // net.inet.tcp.insecure_rst = 0
     bsd.ephemeral_low = 10000;       // net.inet.ip.portrange.first
     bsd.ephemeral_high = 65535;
+    bsd.min_snd_mss = 216;           // net.inet.tcp.minmss, netinet/tcp.h TCP_MINMSS
     bsd.isn = IsnGenerator::BsdClock;
     bsd.timestamps = true;           // net.inet.tcp.rfc1323
     bsd.timestamp_clock = TimestampClock::PerConnection;  // net.inet.tcp.ts_offset_per_conn
@@ -87,6 +89,7 @@ std::vector<ProfileRules> make_profiles() {
     linux.ephemeral_low = 32768;          // ip_local_port_range
     linux.ephemeral_high = 60999;
     linux.ephemeral_parity_split = true;  // L-PORT-1
+    linux.min_snd_mss = 48;               // net.ipv4.tcp_min_snd_mss, TCP_MIN_SND_MSS
     linux.isn = IsnGenerator::LinuxClock;
     linux.timestamps = true;              // net.ipv4.tcp_timestamps = 1
     linux.timestamp_clock = TimestampClock::PerConnection;
@@ -320,6 +323,15 @@ const std::vector<Knob>& knobs() {
                          }});
         k.push_back(integer_knob("mss", "an integer from 64 to 65495", "MSS announced in our SYN",
                                  &ProfileRules::mss, 64, 65495));
+        // Linux __tcp_mtu_to_mss raises the MSS to tcp_min_snd_mss (sysctl range 48..65535);
+        // FreeBSD tcp_mss_update raises a peer's offer to minmss, then anything to 64.
+        k.push_back(integer_knob("net.ipv4.tcp_min_snd_mss", "an integer from 48 to 65535",
+                                 "smallest send MSS: a peer's smaller MSS option is raised to it (Linux)",
+                                 &ProfileRules::min_snd_mss, 48, 65535));
+        k.push_back(integer_knob("net.inet.tcp.minmss",
+                                 "an integer from 64 to 65535 (FreeBSD's tcp_mss_update raises anything lower to 64)",
+                                 "smallest send MSS: a peer's smaller MSS option is raised to it (FreeBSD)",
+                                 &ProfileRules::min_snd_mss, 64, 65535));
         k.push_back(integer_knob("receive_buffer", "an integer from 1 to 65535",
                                  "receive window offered (no window scaling)", &ProfileRules::receive_buffer, 1,
                                  65535));

@@ -106,7 +106,7 @@ std::vector<std::string_view> action_keys(CallKind call) {
 }
 
 // "HOST:PORT": HOST a host name (to_host) or a dotted IPv4 address (to_ip).
-void read_target(const Node& n, const Scenario& s, AppAction& a) {
+void read_target(const Node& n, const Scenario& s, SocketSetup& a) {
     const std::string expected =
         R"("HOST:PORT", HOST )" + hosts_expected(s) + " or an IPv4 address, PORT from 1 to 65535";
     if (!n.json().is_string()) n.fail(expected);
@@ -125,6 +125,9 @@ void read_target(const Node& n, const Scenario& s, AppAction& a) {
     if (s.find_host(host)) {
         a.to_host = host;
     } else if (auto ip = Ipv4::parse(host)) {
+        // RFC 1122 4.2.3.10: TCP is unicast; 0.0.0.0/8 names no peer (Linux would quietly
+        // connect to itself instead).
+        if (auto problem = not_unicast(*ip)) n.fail(std::string(*problem));
         a.to_ip = ip;
     } else {
         n.fail(expected);
@@ -165,30 +168,34 @@ AppAction read_action(const Node& n, const Scenario& s, SocketNames& names) {
     read_trigger(o, a);
     if (a.call == CallKind::Reboot) return a;
     if (auto v = o.get("every")) a.every = v->positive_duration();
-    if (auto v = o.get("options")) a.options = read_options(*v);
     const Node socket = o.need("socket", kNameExpected);
     a.socket = socket.name();
+    SocketSetup setup;
+    if (auto v = o.get("options")) setup.options = read_options(*v);
     switch (a.call) {
         case CallKind::Setsockopt:
-            a.options = read_options(o.need("options", kOptionsExpected));
+            setup.options = read_options(o.need("options", kOptionsExpected));
+            a.setup = std::make_shared<const SocketSetup>(std::move(setup));
             break;
         case CallKind::Reboot:
         case CallKind::Bind:
             break;
         case CallKind::Listen: {
-            a.port = port(o.need("port", kPortExpected));
+            setup.port = port(o.need("port", kPortExpected));
             auto accept_as = o.get("accept_as");
-            a.accept_as = accept_as ? accept_as->name() : a.socket + "_conn";
-            if (auto v = o.get("autoread")) a.autoread = v->boolean();
+            setup.accept_as = accept_as ? accept_as->name() : a.socket + "_conn";
+            if (auto v = o.get("autoread")) setup.autoread = v->boolean();
             names.declare(socket, a.socket, SocketRole::Listening);
-            names.declare(accept_as ? *accept_as : socket, a.accept_as, SocketRole::Accepted);
+            names.declare(accept_as ? *accept_as : socket, setup.accept_as, SocketRole::Accepted);
+            a.setup = std::make_shared<const SocketSetup>(std::move(setup));
             break;
         }
         case CallKind::Connect:
-            read_target(o.need("to", R"("HOST:PORT", such as "server:80")"), s, a);
-            if (auto v = o.get("from_port")) a.from_port = port(*v);
-            if (auto v = o.get("autoread")) a.autoread = v->boolean();
+            read_target(o.need("to", R"("HOST:PORT", such as "server:80")"), s, setup);
+            if (auto v = o.get("from_port")) setup.from_port = port(*v);
+            if (auto v = o.get("autoread")) setup.autoread = v->boolean();
             names.declare(socket, a.socket, SocketRole::Connecting);
+            a.setup = std::make_shared<const SocketSetup>(std::move(setup));
             break;
         case CallKind::Send: {
             auto bytes = o.get("bytes");
@@ -229,6 +236,7 @@ void SocketNames::declare(const Node& where, const std::string& name, SocketRole
         }
         return;
     }
+    index_.emplace(name, declared_.size());
     declared_.push_back({name, role, where.pointer()});
 }
 
@@ -261,10 +269,8 @@ std::string SocketNames::expected(const std::string& host, bool labels) const {
 }
 
 const SocketNames::Declared* SocketNames::find(std::string_view name) const {
-    for (const auto& d : declared_) {
-        if (d.name == name) return &d;
-    }
-    return nullptr;
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &declared_[it->second];
 }
 
 std::string hosts_expected(const Scenario& s) {
@@ -281,9 +287,9 @@ std::vector<AppConfig> read_apps(const Node& n, const Scenario& s,
         if (!s.find_host(host)) script.fail(hosts_expected(s), json_string(host));
         AppConfig app{host, {}};
         SocketNames& names = sockets[host];
-        for (const Node& a : script.elements("an array of app actions")) {
-            app.actions.push_back(read_action(a, s, names));
-        }
+        const auto actions = script.elements("an array of app actions");
+        app.actions.reserve(actions.size());
+        for (const Node& a : actions) app.actions.push_back(read_action(a, s, names));
         // Checked after the whole script: a reaction may come before its socket's connect.
         for (const AppAction& a : app.actions) {
             if (a.call != CallKind::Reboot && !names.knows(a.socket)) {

@@ -37,6 +37,8 @@ class SocketNames {
     };
     const Declared* find(std::string_view name) const;
     std::vector<Declared> declared_;
+    // Positions in declared_: every action looks its socket up, so a scan would be quadratic.
+    std::map<std::string, std::size_t, std::less<>> index_;
 };
 
 // "one of the hosts client, server".

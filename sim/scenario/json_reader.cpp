@@ -2,12 +2,18 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_set>
 
 namespace tcpsim::scenario_json {
 namespace {
 
 constexpr std::size_t kFoundLimit = 60;
 constexpr std::string_view kDurationExpected = R"(a duration with a unit, such as "200ms")";
+// Every duration and time in a scenario. A run adds a few of them up (a time, a link delay,
+// jitter, a fault's delay...): sums of capped values stay far below the 292 years int64 ns
+// hold, and no scenario needs a longer run.
+constexpr Duration kMaxDuration = minutes(60 * 24 * 100);
+constexpr std::string_view kTooLongExpected = "a duration of at most 2400h (100 days)";
 
 void render(const Json& v, std::string& out) {
     // Stopping at the limit also bounds the recursion on deeply nested input.
@@ -48,10 +54,16 @@ void render(const Json& v, std::string& out) {
 
 // Builds the document from SAX events so that every syntax error (including a number too
 // large for a double, which nlohmann's DOM parser reports without a position) comes with
-// its byte offset, and so that a repeated key is caught.
+// its byte offset, so that a repeated key is caught, and so that nothing deeper than
+// kMaxDepth is ever built. Each open container collects its members in a frame of its own
+// and is moved into its parent, whole and at its final size, when it closes: nlohmann's
+// ordered_map would copy every member, recursively, each time it grew (its elements have
+// const keys, so they cannot be moved).
 class DomBuilder {
   public:
-    explicit DomBuilder(Json& root) : root_(root) {}
+    // `depth` containers and `pointer` lie above the value parsed (a --set value's place).
+    DomBuilder(Json& root, std::size_t depth, std::string pointer)
+        : root_(root), depth_(depth), pointer_(std::move(pointer)) {}
 
     bool null() { return put(nullptr); }
     bool boolean(bool v) { return put(v); }
@@ -60,20 +72,19 @@ class DomBuilder {
     bool number_float(Json::number_float_t v, const Json::string_t&) { return put(v); }
     bool string(Json::string_t& v) { return put(std::move(v)); }
     bool binary(Json::binary_t&) { return false; }  // JSON text has no binary values
-    bool start_object(std::size_t) { return open(Json::object()); }
-    bool start_array(std::size_t) { return open(Json::array()); }
+    bool start_object(std::size_t) { return open(true); }
+    bool start_array(std::size_t) { return open(false); }
     bool end_object() { return close(); }
     bool end_array() { return close(); }
 
     bool key(Json::string_t& k) {
         Frame& top = stack_.back();
-        auto [slot, inserted] = top.value->emplace(k, nullptr);
-        if (!inserted) {
-            duplicate_ = path_to_top() + "/" + pointer_token(k);
+        if (top.has(k)) {
+            problem_pointer_ = pointer_of(stack_.size() - 1) + "/" + pointer_token(k);
+            problem_ = Problem::Duplicate;
             return false;
         }
-        top.key = k;
-        top.slot = &*slot;
+        top.members.emplace_back(std::move(k), nullptr);  // its value comes next
         return true;
     }
 
@@ -83,57 +94,94 @@ class DomBuilder {
         return false;
     }
 
-    const std::string& duplicate() const { return duplicate_; }
+    enum class Problem : std::uint8_t { Syntax, Duplicate, TooDeep };
+    Problem problem() const { return problem_; }
+    const std::string& problem_pointer() const { return problem_pointer_; }
     std::size_t error_position() const { return error_position_; }
     const std::string& error_what() const { return error_what_; }
+    // "an array 65 levels deep", for a TooDeep problem.
+    std::string too_deep_found() const {
+        return std::string(deep_kind_) + " " + std::to_string(kMaxDepth + 1) + " levels deep";
+    }
 
   private:
     struct Frame {
-        Json* value;
-        std::string key;       // objects: the member being read
-        Json* slot = nullptr;  // objects: where that member's value goes
+        bool object = false;
+        std::vector<Json> elements;                        // arrays
+        std::vector<std::pair<std::string, Json>> members; // objects, in file order
+        std::unordered_set<std::string> keys;              // big objects: members' keys
+
+        bool has(const std::string& k) {
+            // A scan is quickest for the small objects of a scenario; a set keeps big ones linear.
+            constexpr std::size_t kScanned = 16;
+            if (members.size() < kScanned) {
+                return std::any_of(members.begin(), members.end(), [&](const auto& m) { return m.first == k; });
+            }
+            if (keys.empty()) {
+                for (const auto& m : members) keys.insert(m.first);
+            }
+            return !keys.insert(k).second;
+        }
+        // Where the next value goes, as a reference token.
+        std::string next_token() const {
+            return object ? pointer_token(members.back().first) : std::to_string(elements.size());
+        }
     };
 
-    // Slots stay valid: an object gains no member while one of its members is open.
-    Json* place(Json v) {
-        if (stack_.empty()) {
-            root_ = std::move(v);
-            return &root_;
-        }
-        Frame& top = stack_.back();
-        if (top.value->is_array()) {
-            top.value->push_back(std::move(v));
-            return &top.value->back();
-        }
-        *top.slot = std::move(v);
-        return top.slot;
-    }
-    bool put(Json v) {
-        place(std::move(v));
-        return true;
-    }
-    bool open(Json container) {
-        stack_.push_back(Frame{place(std::move(container)), {}, nullptr});
-        return true;
-    }
-    bool close() {
-        stack_.pop_back();
-        return true;
-    }
-
-    std::string path_to_top() const {
-        std::string p;
-        for (std::size_t i = 0; i + 1 < stack_.size(); ++i) {
-            const Frame& f = stack_[i];
-            p += '/';
-            p += f.value->is_array() ? std::to_string(f.value->size() - 1) : pointer_token(f.key);
-        }
+    // The pointer of stack_[level]'s container; level == stack_.size(): of the next value
+    // the top frame receives.
+    std::string pointer_of(std::size_t level) const {
+        std::string p = pointer_;
+        for (std::size_t i = 0; i < level; ++i) p += "/" + stack_[i].next_token();
         return p;
     }
 
+    bool put(Json v) {
+        if (stack_.empty()) {
+            root_ = std::move(v);
+        } else if (Frame& top = stack_.back(); top.object) {
+            top.members.back().second = std::move(v);
+        } else {
+            top.elements.push_back(std::move(v));
+        }
+        return true;
+    }
+    bool open(bool object) {
+        if (depth_ + stack_.size() >= kMaxDepth) {
+            problem_pointer_ = pointer_of(stack_.size());
+            problem_ = Problem::TooDeep;
+            deep_kind_ = object ? "an object" : "an array";
+            return false;
+        }
+        stack_.emplace_back();
+        stack_.back().object = object;
+        return true;
+    }
+    bool close() {
+        Frame f = std::move(stack_.back());
+        stack_.pop_back();
+        Json v;
+        if (f.object) {
+            v = Json::object();
+            auto& members = v.get_ref<Json::object_t&>();
+            members.reserve(f.members.size());
+            // ordered_map is a vector: emplace_back moves both key and value in.
+            for (auto& [k, value] : f.members) members.emplace_back(std::move(k), std::move(value));
+        } else {
+            f.elements.shrink_to_fit();
+            v = Json::array();
+            v.get_ref<Json::array_t&>() = std::move(f.elements);
+        }
+        return put(std::move(v));
+    }
+
     Json& root_;
+    std::size_t depth_;
+    std::string pointer_;
     std::vector<Frame> stack_;
-    std::string duplicate_;
+    Problem problem_ = Problem::Syntax;
+    std::string problem_pointer_;
+    const char* deep_kind_ = "";
     std::size_t error_position_ = 0;
     std::string error_what_;
 };
@@ -162,21 +210,34 @@ std::string describe_syntax_error(std::string_view text, std::size_t position,
 struct ParseOutcome {
     Json value;
     bool ok = false;
-    std::string problem_pointer;  // set for a duplicate key
+    bool syntax_error = false;    // otherwise a duplicate key or too deep, at problem_pointer
+    std::string problem_pointer;
+    std::string expected;
     std::string problem;          // the `found` text
 };
 
-ParseOutcome parse_strict(std::string_view text) {
+// `depth` and `pointer`: the place in the document the text's value will take.
+ParseOutcome parse_strict(std::string_view text, std::size_t depth = 0, std::string pointer = "") {
     ParseOutcome out;
-    DomBuilder builder(out.value);
+    DomBuilder builder(out.value, depth, std::move(pointer));
     out.ok = Json::sax_parse(text.begin(), text.end(), &builder);
     if (out.ok) return out;
-    if (!builder.duplicate().empty()) {
-        out.problem_pointer = builder.duplicate();
-        out.problem = "a key given twice";
-    } else {
-        out.problem = describe_syntax_error(text, builder.error_position(), builder.error_what());
+    switch (builder.problem()) {
+        case DomBuilder::Problem::Syntax:
+            out.syntax_error = true;
+            out.expected = "valid JSON";
+            out.problem = describe_syntax_error(text, builder.error_position(), builder.error_what());
+            break;
+        case DomBuilder::Problem::Duplicate:
+            out.expected = "each key once in an object";
+            out.problem = "a key given twice";
+            break;
+        case DomBuilder::Problem::TooDeep:
+            out.expected = "at most " + std::to_string(kMaxDepth) + " levels of nesting";
+            out.problem = builder.too_deep_found();
+            break;
     }
+    out.problem_pointer = builder.problem_pointer();
     return out;
 }
 
@@ -198,6 +259,23 @@ Json* child(Json& parent, const std::string& token) {
         return i && *i < parent.size() ? &parent[*i] : nullptr;
     }
     return nullptr;
+}
+
+// object[key] = value without operator[]: adding a key may grow the ordered_map, which
+// copies every member recursively; here the members are moved to the larger storage.
+void set_member(Json& object, const std::string& key, Json value) {
+    if (auto it = object.find(key); it != object.end()) {
+        *it = std::move(value);
+        return;
+    }
+    auto& members = object.get_ref<Json::object_t&>();
+    if (members.size() == members.capacity()) {
+        Json::object_t grown;
+        grown.reserve(2 * members.size() + 1);
+        for (auto& [k, v] : members) grown.emplace_back(k, std::move(v));
+        members.swap(grown);
+    }
+    members.emplace_back(key, std::move(value));
 }
 
 constexpr std::string_view kSetExpected =
@@ -282,11 +360,7 @@ std::string join(const std::vector<std::string_view>& names) {
 
 Json parse_document(std::string_view text, const std::string& file) {
     ParseOutcome parsed = parse_strict(text);
-    if (!parsed.ok) {
-        reject(file, parsed.problem_pointer,
-               parsed.problem_pointer.empty() ? "valid JSON" : "each key once in an object",
-               parsed.problem);
-    }
+    if (!parsed.ok) reject(file, parsed.problem_pointer, parsed.expected, parsed.problem);
     return std::move(parsed.value);
 }
 
@@ -300,7 +374,9 @@ void apply_override(Json& doc, std::string_view assignment, const std::string& f
     for (const auto& t : tokens) pointer += "/" + pointer_token(t);
 
     const std::string_view text = assignment.substr(eq + 1);
-    ParseOutcome parsed = parse_strict(text);
+    // The root and each parent hold the value: tokens.size() levels above it.
+    ParseOutcome parsed = parse_strict(text, tokens.size(), pointer);
+    if (!parsed.ok && !parsed.syntax_error) reject(file, parsed.problem_pointer, parsed.expected, parsed.problem);
     Json value = parsed.ok ? std::move(parsed.value) : Json(std::string(text));
 
     Json* parent = &doc;
@@ -313,7 +389,7 @@ void apply_override(Json& doc, std::string_view assignment, const std::string& f
     }
     const std::string& last = tokens.back();
     if (parent->is_object()) {
-        (*parent)[last] = std::move(value);
+        set_member(*parent, last, std::move(value));
     } else if (parent->is_array()) {
         auto i = last == "-" ? std::optional(parent->size()) : array_index(last);
         if (!i || *i > parent->size()) {
@@ -330,6 +406,14 @@ void apply_override(Json& doc, std::string_view assignment, const std::string& f
         reject(file, pointer, "an existing parent object or array",
                compact(*parent) + " at " + (at.empty() ? std::string("the document root") : at));
     }
+}
+
+std::optional<std::string_view> not_unicast(Ipv4 ip) {
+    const std::uint32_t first = ip.value >> 24;
+    if (first == 0) return R"(an address outside 0.0.0.0/8 ("this network", RFC 1122 3.2.1.3))";
+    if (first >= 224)
+        return "a unicast address below 224.0.0.0 (multicast, reserved and broadcast addresses carry no TCP)";
+    return std::nullopt;
 }
 
 bool is_name(std::string_view s) {
@@ -368,7 +452,7 @@ bool Node::boolean() const {
     return value_->get<bool>();
 }
 
-std::uint64_t Node::integer(std::uint64_t lo, std::uint64_t hi) const {
+std::uint64_t Node::integer(std::uint64_t lo, std::uint64_t hi, std::string_view why) const {
     std::string expected;
     if (hi != std::numeric_limits<std::uint64_t>::max()) {
         expected = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
@@ -379,6 +463,7 @@ std::uint64_t Node::integer(std::uint64_t lo, std::uint64_t hi) const {
     } else {
         expected = "an integer of at least " + std::to_string(lo);
     }
+    if (!why.empty()) expected += " (" + std::string(why) + ")";
     std::uint64_t n = 0;
     if (value_->is_number_unsigned()) {
         n = value_->get<std::uint64_t>();
@@ -396,9 +481,18 @@ Duration Node::duration() const {
     const auto& text = value_->get_ref<const std::string&>();
     auto d = parse_duration(text);
     if (!d) {
-        fail(text.starts_with('-') ? R"(a non-negative duration, such as "200ms")"
-                                   : std::string(kDurationExpected));
+        switch (duration_error(text)) {
+            case DurationError::Syntax:
+                fail(std::string(kDurationExpected));
+            case DurationError::Negative:
+                fail(R"(a non-negative duration, such as "200ms")");
+            case DurationError::TooLong:
+                fail(std::string(kTooLongExpected));
+            case DurationError::FinerThanNanosecond:
+                fail(R"(a duration in whole nanoseconds, such as "1.5ms")");
+        }
     }
+    if (*d > kMaxDuration) fail(std::string(kTooLongExpected));
     return *d;
 }
 
@@ -424,14 +518,16 @@ Ipv4 Node::ipv4() const {
     return *ip;
 }
 
-std::vector<Node> Node::elements(std::string_view expected) const {
+Ipv4 Node::host_ipv4() const {
+    const Ipv4 ip = ipv4();
+    if (ip.is_loopback()) fail(std::string(kLoopbackExpected));
+    if (auto problem = not_unicast(ip)) fail(std::string(*problem));
+    return ip;
+}
+
+Node::Elements Node::elements(std::string_view expected) const {
     if (!value_->is_array()) fail(std::string(expected));
-    std::vector<Node> out;
-    out.reserve(value_->size());
-    for (std::size_t i = 0; i < value_->size(); ++i) {
-        out.emplace_back((*value_)[i], pointer_ + "/" + std::to_string(i), *file_);
-    }
-    return out;
+    return Elements(*this);
 }
 
 Object::Object(const Node& node, std::vector<std::string_view> allowed, std::string_view expected)

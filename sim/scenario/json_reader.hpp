@@ -48,12 +48,22 @@ std::string compact(const Json& value);
 // "a, b, c": for the `expected` of a choice.
 std::string join(const std::vector<std::string_view>& names);
 
+// No scenario needs deeper nesting; the limit keeps deep input from ever being built.
+inline constexpr std::size_t kMaxDepth = 64;
+
 // Strict JSON (no comments, nothing after the value). A key given twice in one object is
-// rejected: silently keeping the last one would hide a typo.
+// rejected: silently keeping the last one would hide a typo. Nesting deeper than
+// kMaxDepth is rejected at the pointer of the first too-deep value.
 Json parse_document(std::string_view text, const std::string& file);
 
 // Applies one --set "PATH=VALUE" (see loader.hpp).
 void apply_override(Json& doc, std::string_view assignment, const std::string& file);
+
+// Why no TCP segment can come from or go to `ip` (the `expected` of an error), or none.
+// Loopback is a separate question (is_loopback): a connect may go there, a host may not own it.
+std::optional<std::string_view> not_unicast(Ipv4 ip);
+inline constexpr std::string_view kLoopbackExpected =
+    "an address outside 127.0.0.0/8 (loopback: a segment to it never leaves its host)";
 
 // Letters, digits, '_' and '-': host and socket names.
 bool is_name(std::string_view s);
@@ -75,13 +85,17 @@ class Node {
     std::string nonempty_string() const;
     std::string name() const;  // is_name()
     bool boolean() const;
-    // Integers only (1.0 is rejected); `expected` is made from the range.
+    // Integers only (1.0 is rejected); `expected` is made from the range, and `why` the
+    // range is what it is, when given, follows in parentheses.
     std::uint64_t integer(std::uint64_t lo = 0,
-                          std::uint64_t hi = std::numeric_limits<std::uint64_t>::max()) const;
+                          std::uint64_t hi = std::numeric_limits<std::uint64_t>::max(),
+                          std::string_view why = {}) const;
     Duration duration() const;           // a string parse_duration accepts
     Duration positive_duration() const;  // and more than zero
     double probability() const;          // a number in [0, 1]
     Ipv4 ipv4() const;
+    // An address a host or NAT can own: unicast, outside 0.0.0.0/8 and 127.0.0.0/8.
+    Ipv4 host_ipv4() const;
 
     // A string mapped to a value by one of the model's parse_* functions.
     template <typename Parse>
@@ -92,13 +106,46 @@ class Node {
         return *result;
     }
 
+    class Elements;
     // The elements of an array (fails unless the value is one).
-    std::vector<Node> elements(std::string_view expected) const;
+    Elements elements(std::string_view expected) const;
 
   private:
     const Json* value_;
     std::string pointer_;
     const std::string* file_;
+};
+
+// An array's elements as Nodes, each made when it is reached: a long array costs no
+// second copy of itself (a Node holds its pointer's text).
+class Node::Elements {
+  public:
+    explicit Elements(const Node& array) : array_(array) {}
+    std::size_t size() const { return array_.json().size(); }
+    bool empty() const { return size() == 0; }
+    Node operator[](std::size_t i) const {
+        return Node(array_.json()[i], array_.pointer() + "/" + std::to_string(i), array_.file());
+    }
+
+    class iterator {
+      public:
+        iterator(const Elements& e, std::size_t i) : elements_(&e), i_(i) {}
+        Node operator*() const { return (*elements_)[i_]; }
+        iterator& operator++() {
+            ++i_;
+            return *this;
+        }
+        bool operator!=(const iterator& o) const { return i_ != o.i_; }
+
+      private:
+        const Elements* elements_;
+        std::size_t i_;
+    };
+    iterator begin() const { return {*this, 0}; }
+    iterator end() const { return {*this, size()}; }
+
+  private:
+    Node array_;
 };
 
 // An object whose keys have been checked: any key outside `allowed` is rejected.

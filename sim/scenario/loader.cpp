@@ -1,5 +1,8 @@
 #include "tcpsim/scenario/loader.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
@@ -43,6 +46,21 @@ constexpr std::string_view kDirectionExpected = R"(an object such as {"loss": 0.
 constexpr std::string_view kFlagsExpected =
     R"(flags such as "ACK" or "FIN|ACK" (SYN, FIN, RST, PSH, URG, ACK, or NONE))";
 constexpr std::string_view kFaultActionExpected = "one of drop, duplicate, delay";
+constexpr std::string_view kSendableFlagsExpected =
+    "flags a segment can carry: ACK in every segment but a SYN or a RST, and at most one of "
+    "SYN, FIN and RST";
+// IPv4 total length (65535) less the IP and TCP headers.
+constexpr std::uint64_t kMaxPayload = 65495;
+
+// No stack sends other flag sets, so a fault matching them would never act: a reset is
+// <CTL=RST> or <CTL=RST,ACK> (RFC 9293 3.5.2); a SYN neither resets nor closes (T/TCP's
+// SYN|FIN is historic, RFC 6247); once synchronized, ACK "is always sent" (RFC 9293 3.4),
+// so only a SYN or a RST goes without it.
+bool can_be_sent(Flags f) {
+    const int controls = has(f, Flags::Syn) + has(f, Flags::Fin) + has(f, Flags::Rst);
+    if (controls > 1) return false;
+    return has(f, Flags::Ack) || has(f, Flags::Syn) || has(f, Flags::Rst);
+}
 constexpr std::string_view kExpectTypeExpected =
     "one of state, final_state, segments, call, transition, timer, stream_integrity, run_end, "
     "counter";
@@ -146,9 +164,7 @@ std::string describe_fault(const FaultConfig& f) {
     }
     if (m.from) out += " from " + *m.from;
     std::string with;
-    if (m.flags) {
-        with = "flags " + (*m.flags == Flags::None ? std::string("NONE") : to_string(*m.flags));
-    }
+    if (m.flags) with = "flags " + to_string(*m.flags);
     if (m.len) with += (with.empty() ? "len " : ", len ") + std::to_string(*m.len);
     if (!with.empty()) out += " with " + with;
     auto at = [](Time t) { return format_duration(t - Time{}); };
@@ -244,6 +260,9 @@ CountSpec read_count(const Object& o, bool required) {
     return c;
 }
 
+// A scenario file is read whole; beyond this it is refused rather than read.
+constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
+
 struct CloseFile {
     void operator()(std::FILE* f) const { std::fclose(f); }
 };
@@ -268,20 +287,21 @@ class ScenarioReader {
         read_hosts(top.need("hosts", kHostsExpected));
         if (auto nats = top.get("nats")) read_nats(*nats);
         if (auto links = top.get("links")) {
-            for (const Node& n : links->elements("an array of links")) {
-                s_.links.push_back(read_link(n));
-            }
+            const auto list = links->elements("an array of links");
+            s_.links.reserve(list.size());
+            for (const Node& n : list) s_.links.push_back(read_link(n));
         }
+        for (const NatConfig& nat : s_.nats) check_nat_links(nat);
         if (auto faults = top.get("faults")) {
-            for (const Node& n : faults->elements("an array of faults")) {
-                s_.faults.push_back(read_fault(n));
-            }
+            const auto list = faults->elements("an array of faults");
+            s_.faults.reserve(list.size());
+            for (const Node& n : list) s_.faults.push_back(read_fault(n));
         }
         if (auto apps = top.get("apps")) s_.apps = scenario_json::read_apps(*apps, s_, sockets_);
         if (auto expect = top.get("expect")) {
-            for (const Node& n : expect->elements("an array of expectations")) {
-                s_.expectations.push_back(read_expectation(n));
-            }
+            const auto list = expect->elements("an array of expectations");
+            s_.expectations.reserve(list.size());
+            for (const Node& n : list) s_.expectations.push_back(read_expectation(n));
         }
         return std::move(s_);
     }
@@ -353,7 +373,7 @@ class ScenarioReader {
         c.name = name;
         c.pointer = n.pointer();
         Node address = h.need("address", kAddressExpected);
-        c.address = address.ipv4();
+        c.address = address.host_ipv4();
         for (const auto& other : s_.hosts) {
             if (other.address == c.address) {
                 address.fail("an address not already used by host \"" + other.name + "\"");
@@ -397,9 +417,7 @@ class ScenarioReader {
         c.name = name;
         c.pointer = n.pointer();
         Node address = o.need("address", kAddressExpected);
-        c.address = address.ipv4();
-        // Loopback never leaves a host, so no segment would ever reach the NAT.
-        if (c.address.is_loopback()) address.fail("an address outside 127.0.0.0/8");
+        c.address = address.host_ipv4();
         for (const HostConfig& host : s_.hosts) {
             if (host.address == c.address) {
                 address.fail("an address not already used by host \"" + host.name + "\"");
@@ -432,6 +450,36 @@ class ScenarioReader {
         }
         if (auto t = o.get("timeout")) c.mapping_timeout = t->positive_duration();
         return c;
+    }
+
+    bool linked(const std::string& a, const std::string& b) const {
+        return std::any_of(s_.links.begin(), s_.links.end(), [&](const LinkConfig& l) {
+            return (l.a == a && l.b == b) || (l.a == b && l.b == a);
+        });
+    }
+
+    // A NAT forwards between links of its own: it needs one to each inside host and one to
+    // some host outside, or what its hosts send silently goes nowhere.
+    void check_nat_links(const NatConfig& nat) const {
+        for (std::size_t i = 0; i < nat.inside.size(); ++i) {
+            const std::string& host = nat.inside[i];
+            if (!linked(host, nat.name)) {
+                scenario_json::reject(root_.file(), nat.pointer + "/inside/" + std::to_string(i),
+                       "a host linked to NAT " + json_string(nat.name) + " (a link {\"between\": [" +
+                           json_string(host) + ", " + json_string(nat.name) + "]})",
+                       json_string(host));
+            }
+        }
+        const bool outside = std::any_of(s_.links.begin(), s_.links.end(), [&](const LinkConfig& l) {
+            const std::string* other = l.a == nat.name ? &l.b : l.b == nat.name ? &l.a : nullptr;
+            return other && std::find(nat.inside.begin(), nat.inside.end(), *other) == nat.inside.end();
+        });
+        if (!outside) {
+            scenario_json::reject(root_.file(), nat.pointer,
+                   "a NAT linked to a host outside it: NAT " + json_string(nat.name) +
+                       " has nowhere to send what its inside hosts send",
+                   "links to its inside hosts only");
+        }
     }
 
     static void read_direction(const Object& o, LinkDirectionConfig& d) {
@@ -483,24 +531,62 @@ class ScenarioReader {
         return c;
     }
 
+    // The sending host of a fault: a NAT sends nothing of its own, and a host without links
+    // sends nothing a fault sees (loopback never crosses a link).
+    std::string fault_sender(const Node& n) const {
+        if (n.json().is_string() && find_nat(n.json().get<std::string>())) {
+            n.fail(hosts_expected(s_) + " (a fault sees a segment on its sender's first link: name the host inside NAT " +
+                   json_string(n.json().get<std::string>()) + ")");
+        }
+        std::string host = host_ref(n);
+        const bool has_link = std::any_of(s_.links.begin(), s_.links.end(),
+                                          [&](const LinkConfig& l) { return l.a == host || l.b == host; });
+        if (!has_link) {
+            n.fail("a host with a link (faults act on links; " + json_string(host) +
+                   " has none, so its segments only loop back)");
+        }
+        return host;
+    }
+
+    // When the run stops by design or at its cap, and the field that says so.
+    std::pair<Time, std::string_view> run_end() const {
+        const Limits& l = s_.limits;
+        if (l.duration && *l.duration <= l.time_cap) return {*l.duration, "/duration"};
+        return {l.time_cap, "/limits/time"};
+    }
+
     FaultMatch read_match(const Node& n) {
         Object o(n, {"from", "flags", "len", "nth", "times", "after", "before"},
                  R"(an object such as {"from": "client", "flags": "ACK"})");
         FaultMatch m;
-        if (auto v = o.get("from")) m.from = host_ref(*v);
-        if (auto v = o.get("flags")) m.flags = v->parsed(parse_flags, kFlagsExpected);
-        if (auto v = o.get("len")) m.len = static_cast<std::uint32_t>(v->integer(0, kU32Max));
+        if (auto v = o.get("from")) m.from = fault_sender(*v);
+        if (auto v = o.get("flags")) {
+            m.flags = v->parsed(parse_flags, kFlagsExpected);
+            if (!can_be_sent(*m.flags)) v->fail(std::string(kSendableFlagsExpected));
+        }
+        if (auto v = o.get("len")) {
+            m.len = static_cast<std::uint32_t>(
+                v->integer(0, kMaxPayload, "an IPv4 packet holds at most 65495 bytes of TCP payload"));
+        }
         auto nth = o.get("nth");
         auto times = o.get("times");
         if (nth && times) times->fail(R"(either "nth" or "times", not both)");
         if (nth) m.nth = static_cast<std::uint32_t>(nth->integer(1, kU32Max));
         if (times) m.times = static_cast<std::uint32_t>(times->integer(1, kU32Max));
-        if (auto v = o.get("after")) m.after = Time{} + v->duration();
+        if (auto v = o.get("after")) {
+            m.after = Time{} + v->duration();
+            // The engine runs events at the end time itself, so `after` may equal it.
+            if (const auto [end, field] = run_end(); *m.after > end) {
+                v->fail("a time no later than the end of the run (" + format_duration(end - Time{}) + ", " +
+                        std::string(field) + ")");
+            }
+        }
         if (auto before = o.get("before")) {
             m.before = Time{} + before->duration();
-            if (m.after && *m.before <= *m.after) {
-                before->fail("a time later than \"after\" (" + format_duration(*m.after - Time{}) +
-                             ")");
+            const Time start = m.after.value_or(Time{});
+            if (*m.before <= start) {
+                before->fail(m.after ? "a time later than \"after\" (" + format_duration(*m.after - Time{}) + ")"
+                                     : std::string("a time later than 0s"));
             }
         }
         return m;
@@ -626,6 +712,19 @@ class ScenarioReader {
     std::map<std::string, SocketNames> sockets_;  // by host name; lookup only
 };
 
+// The document is parsed, then its text freed before the scenario is read from it: the
+// text, the document and the scenario are never all alive at once.
+LoadResult load(std::string text, const std::string& file_label, const std::vector<std::string>& overrides) {
+    try {
+        Json doc = scenario_json::parse_document(text, file_label);
+        std::string().swap(text);
+        for (const auto& o : overrides) scenario_json::apply_override(doc, o, file_label);
+        return ScenarioReader(doc, file_label).read();
+    } catch (const scenario_json::Rejection& r) {
+        return r.error;
+    }
+}
+
 }  // namespace
 
 LoadResult load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
@@ -636,25 +735,34 @@ LoadResult load_scenario_file(const std::string& path, const std::vector<std::st
         }
         return UserError{path, "", "a readable scenario file", reason};
     };
+    auto too_big = [&](std::string found) {
+        return UserError{path, "", "a scenario file of at most 64 MiB (" + std::to_string(kMaxFileBytes) + " bytes)",
+                         std::move(found)};
+    };
     std::unique_ptr<std::FILE, CloseFile> file(std::fopen(path.c_str(), "rb"));
     if (!file) return unreadable(errno);
     std::string text;
+    struct stat st {};
+    if (fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode)) {
+        const auto size = static_cast<std::uint64_t>(st.st_size);
+        if (size > kMaxFileBytes) return too_big("a file of " + std::to_string(size) + " bytes");
+        text.reserve(size);
+    }
+    // At most one byte past the cap, so an endless stream (/dev/zero) ends at once.
     char buffer[1 << 16];
     std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+    while (text.size() <= kMaxFileBytes &&
+           (n = std::fread(buffer, 1, std::min(sizeof buffer, kMaxFileBytes + 1 - text.size()), file.get())) > 0)
+        text.append(buffer, n);
     if (std::ferror(file.get())) return unreadable(errno);  // e.g. EISDIR
-    return load_scenario_text(text, path, overrides);
+    if (text.size() > kMaxFileBytes) return too_big("more than " + std::to_string(kMaxFileBytes) + " bytes");
+    file.reset();
+    return load(std::move(text), path, overrides);
 }
 
 LoadResult load_scenario_text(std::string_view json_text, const std::string& file_label,
                               const std::vector<std::string>& overrides) {
-    try {
-        Json doc = scenario_json::parse_document(json_text, file_label);
-        for (const auto& o : overrides) scenario_json::apply_override(doc, o, file_label);
-        return ScenarioReader(doc, file_label).read();
-    } catch (const scenario_json::Rejection& r) {
-        return r.error;
-    }
+    return load(std::string(json_text), file_label, overrides);
 }
 
 }  // namespace tcpsim

@@ -3,6 +3,7 @@
 #include <cassert>
 #include <memory>
 
+#include "tcpsim/core/error.hpp"
 #include "tcpsim/tcp/connection.hpp"
 #include "tcpsim/tcp/time_wait.hpp"
 
@@ -29,8 +30,15 @@ std::uint32_t Connection::tsval(Time now) const {
 }
 
 std::uint32_t Connection::effective_mss() const {
-    // RFC 7323 / RFC 6691: the 12 bytes of a timestamp option come out of each segment.
-    return ts_on_ ? std::max<std::uint32_t>(tcb_.snd_mss, 64) - 12 : tcb_.snd_mss;
+    // An MSS option of 0 counts as none (Linux tcp_parse_options keeps TCP_MSS_DEFAULT;
+    // FreeBSD tcp_mss_update: "Offer == 0 means that there was no MSS").
+    const std::uint32_t offered = tcb_.snd_mss == 0 ? kDefaultSendMss : tcb_.snd_mss;
+    // A tiny one is raised, as Linux __tcp_mtu_to_mss does to tcp_min_snd_mss and FreeBSD
+    // tcp_mss_update to minmss: else a forged MSS makes a flood of near-empty segments.
+    const std::uint32_t mss = std::max<std::uint32_t>(offered, rules_->min_snd_mss);
+    // RFC 7323 / RFC 6691: the 12 bytes of a timestamp option come out of each segment
+    // (the floor, at least 48, leaves room for them).
+    return ts_on_ ? mss - 12 : mss;
 }
 
 void Connection::transition(State to, Cause cause, Actions& out, Errno error) {
@@ -163,6 +171,7 @@ void Connection::output(Time now, Actions& out) {
     }
     bool sent = false;
     for (;;) {
+        const Seq nxt_before = tcb_.snd.nxt;
         const std::uint32_t unsent = unsent_bytes();
         if (unsent > 0) {
             const Seq window_end = tcb_.snd.una + tcb_.snd.wnd;
@@ -193,6 +202,8 @@ void Connection::output(Time now, Actions& out) {
         } else {
             break;
         }
+        // Each pass must use sequence space, or this loop would never end (it did, with MSS 0).
+        if (tcb_.snd.nxt == nxt_before) throw InternalError("Connection::output sent a segment of no length");
         if (seq_gt(tcb_.snd.nxt, max_sent_)) max_sent_ = tcb_.snd.nxt;
     }
     if (sent && !timers_[static_cast<std::size_t>(TimerKind::Retransmit)])
@@ -362,7 +373,11 @@ std::optional<Duration> Connection::rtt_from_timestamp(const Segment& seg, Time 
     if (!ts_on_ || !seg.options.timestamp || seg.options.timestamp->ecr == 0) return std::nullopt;
     const auto ticks = static_cast<std::int32_t>(tsval(now) - seg.options.timestamp->ecr);
     if (ticks < 0) return std::nullopt;
-    return rules_->timestamp_tick * ticks;
+    // Linux tcp_rtt_tsopt_us returns -1 (no sample, tcp_ack_update_rtt gives up) unless the
+    // TSecr is less than INT_MAX us back: a forged TSecr must not make the RTO.
+    const Duration rtt = rules_->timestamp_tick * ticks;
+    if (rtt >= microseconds(INT32_MAX)) return std::nullopt;
+    return rtt;
 }
 
 void Connection::on_handshake_done() {
@@ -372,7 +387,7 @@ void Connection::on_handshake_done() {
 }
 
 void Connection::on_rtt_sample(Duration r) {
-    // RFC 6298 2.2 / 2.3.
+    // RFC 6298 2.2 / 2.3. Duration arithmetic saturates, so no sample can wrap SRTT.
     if (!srtt_) {
         srtt_ = r;
         rttvar_ = r / 2;

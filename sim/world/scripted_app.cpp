@@ -4,7 +4,25 @@ namespace tcpsim {
 
 ScriptedApp::ScriptedApp(const AppConfig& config, Host& host, Engine& engine,
                          const std::map<std::string, Ipv4>& addresses)
-    : config_(config), host_(host), engine_(engine), addresses_(addresses) {}
+    : config_(config), host_(host), engine_(engine), addresses_(addresses) {
+    for (const AppAction& a : config_.actions) {
+        if (a.trigger != Trigger::At) reactions_[a.socket][static_cast<std::size_t>(a.trigger)].push_back(&a);
+    }
+}
+
+ScriptedApp::Instance ScriptedApp::make_instance(const std::string& name, SocketRef label) const {
+    auto it = reactions_.find(name);
+    return {name, label, it == reactions_.end() ? nullptr : &it->second};
+}
+
+void ScriptedApp::forget(SocketId s) {
+    auto it = instances_.find(s);
+    if (it == instances_.end()) return;
+    // Only the socket's own name can point at it.
+    if (auto l = latest_.find(it->second.name); l != latest_.end() && l->second == s) latest_.erase(l);
+    instances_.erase(it);
+    accept_names_.erase(s);
+}
 
 void ScriptedApp::start() {
     for (const AppAction& a : config_.actions) {
@@ -24,23 +42,25 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
     SocketId acted_on = target;
     switch (a.call) {
         case CallKind::Listen: {
+            const SocketSetup& l = *a.setup;
             SocketOptions options;
-            a.options.apply_to(options);
-            acted_on = host_.listen(a.socket, a.port, a.accept_as, a.autoread, options, err);
+            l.options.apply_to(options);
+            acted_on = host_.listen(a.socket, l.port, l.accept_as, l.autoread, options, err);
             if (acted_on >= 0) {
-                instances_[acted_on] = {a.socket, host_.socket_ref(acted_on)};
+                instances_[acted_on] = make_instance(a.socket, host_.socket_ref(acted_on));
                 latest_[a.socket] = acted_on;
-                accept_names_[acted_on] = a.accept_as;
+                accept_names_[acted_on] = l.accept_as;
             }
             break;
         }
         case CallKind::Connect: {
+            const SocketSetup& c = *a.setup;
             SocketOptions options;
-            a.options.apply_to(options);
-            const Ipv4 ip = a.to_ip ? *a.to_ip : addresses_.at(a.to_host);
-            acted_on = host_.connect(a.socket, {ip, a.to_port}, a.from_port, a.autoread, options, err);
+            c.options.apply_to(options);
+            const Ipv4 ip = c.to_ip ? *c.to_ip : addresses_.at(c.to_host);
+            acted_on = host_.connect(a.socket, {ip, c.to_port}, c.from_port, c.autoread, options, err);
             if (acted_on >= 0) {
-                instances_[acted_on] = {a.socket, host_.socket_ref(acted_on)};
+                instances_[acted_on] = make_instance(a.socket, host_.socket_ref(acted_on));
                 latest_[a.socket] = acted_on;
             } else {
                 latest_.erase(a.socket);
@@ -48,7 +68,7 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
             break;
         }
         case CallKind::Setsockopt:
-            host_.setsockopt(target, a.options);
+            host_.setsockopt(target, a.setup->options);
             break;
         case CallKind::Send: {
             const std::vector<std::uint8_t> bytes =
@@ -69,11 +89,7 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
                 host_.close(target);
             else
                 host_.abort(target);
-            instances_.erase(target);
-            for (auto it = latest_.begin(); it != latest_.end();) {
-                it = it->second == target ? latest_.erase(it) : std::next(it);
-            }
-            accept_names_.erase(target);
+            forget(target);
             return;
         case CallKind::Reboot:
             host_.reboot();
@@ -98,20 +114,19 @@ void ScriptedApp::schedule(const AppAction& a, SocketId target, Duration delay) 
         if (cur == instances_.end() || cur->second.label != label) return;
         perform(*ap, target);
     };
-    if (delay.ns == 0)
-        run();
-    else
-        engine_.schedule(engine_.now() + delay, run);
+    // Even after 0 s: run inline, a reaction that reads (recv -> data -> recv ...) would nest
+    // once per read. As its own event it runs once the current one is done, as an event loop
+    // would run it.
+    engine_.schedule(engine_.now() + delay, run);
 }
 
 void ScriptedApp::note_activity(SocketId s) {
     auto it = instances_.find(s);
     if (it == instances_.end()) return;
+    if (!it->second.reactions) return;
     const std::uint64_t activity = ++it->second.activity;
-    for (const AppAction& a : config_.actions) {
-        if (a.trigger != Trigger::Idle || a.socket != it->second.name) continue;
-        const AppAction* ap = &a;
-        engine_.schedule(engine_.now() + a.after, [this, ap, s, activity, label = it->second.label] {
+    for (const AppAction* ap : (*it->second.reactions)[static_cast<std::size_t>(Trigger::Idle)]) {
+        engine_.schedule(engine_.now() + ap->after, [this, ap, s, activity, label = it->second.label] {
             auto cur = instances_.find(s);
             if (cur == instances_.end() || cur->second.label != label || cur->second.activity != activity)
                 return;  // closed, or data came since: not idle
@@ -122,12 +137,10 @@ void ScriptedApp::note_activity(SocketId s) {
 
 void ScriptedApp::react(Trigger trigger, SocketId s) {
     auto it = instances_.find(s);
-    if (it == instances_.end()) return;
-    const std::string name = it->second.name;
+    if (it == instances_.end() || !it->second.reactions) return;
     if (trigger == Trigger::Connected || trigger == Trigger::Data) note_activity(s);
-    for (const AppAction& a : config_.actions) {
-        if (a.trigger == trigger && a.socket == name) schedule(a, s, a.after);
-    }
+    for (const AppAction* a : (*it->second.reactions)[static_cast<std::size_t>(trigger)])
+        schedule(*a, s, a->after);
 }
 
 void ScriptedApp::on_connected(SocketId s) { react(Trigger::Connected, s); }
@@ -135,7 +148,7 @@ void ScriptedApp::on_connected(SocketId s) { react(Trigger::Connected, s); }
 void ScriptedApp::on_accepted(SocketId listener, SocketId s) {
     auto it = accept_names_.find(listener);
     if (it == accept_names_.end()) return;
-    instances_[s] = {it->second, host_.socket_ref(s)};
+    instances_[s] = make_instance(it->second, host_.socket_ref(s));
     latest_[it->second] = s;
     react(Trigger::Connected, s);
 }

@@ -23,7 +23,7 @@ World::World(const Scenario& scenario, TraceSink& trace)
     for (const AppConfig& a : scenario_.apps) {
         for (const AppAction& act : a.actions) {
             if (!act.socket.empty()) trace_.intern_socket(act.socket);
-            if (!act.accept_as.empty()) trace_.intern_socket(act.accept_as);
+            if (act.setup && !act.setup->accept_as.empty()) trace_.intern_socket(act.setup->accept_as);
         }
     }
     for (const NatConfig& n : scenario_.nats) nodes[n.name] = network_.add_nat(n);

@@ -27,6 +27,8 @@ UserError load_error(std::string_view json, const std::vector<std::string>& over
     return e;
 }
 
+std::string json_quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
 bool contains(const std::string& text, std::string_view part) {
     return text.find(part) != std::string::npos;
 }
@@ -177,11 +179,12 @@ TEST_CASE("a complete scenario loads with every field as given") {
     CHECK(connect.at == Time{});
     CHECK(connect.call == CallKind::Connect);
     CHECK(connect.socket == "c");
-    CHECK(connect.to_host == "server");
-    CHECK_FALSE(connect.to_ip.has_value());
-    CHECK(connect.to_port == 80);
-    CHECK(connect.from_port == std::uint16_t{40000});
-    CHECK_FALSE(connect.autoread);
+    REQUIRE(connect.setup);
+    CHECK(connect.setup->to_host == "server");
+    CHECK_FALSE(connect.setup->to_ip.has_value());
+    CHECK(connect.setup->to_port == 80);
+    CHECK(connect.setup->from_port == std::uint16_t{40000});
+    CHECK_FALSE(connect.setup->autoread);
     CHECK(connect.pointer == "/apps/client/0");
     const AppAction& send = s.apps[0].actions[1];
     CHECK(send.trigger == Trigger::Connected);
@@ -189,6 +192,7 @@ TEST_CASE("a complete scenario loads with every field as given") {
     CHECK(send.call == CallKind::Send);
     CHECK(send.bytes == 100);
     CHECK(send.text.empty());
+    CHECK_FALSE(send.setup);
     const AppAction& recv = s.apps[0].actions[2];
     CHECK(recv.trigger == Trigger::Data);
     CHECK(recv.max_bytes == 50);
@@ -198,9 +202,10 @@ TEST_CASE("a complete scenario loads with every field as given") {
     REQUIRE(s.apps[1].actions.size() == 4);
     const AppAction& listen = s.apps[1].actions[0];
     CHECK(listen.call == CallKind::Listen);
-    CHECK(listen.port == 80);
-    CHECK(listen.accept_as == "s");
-    CHECK(listen.autoread);
+    REQUIRE(listen.setup);
+    CHECK(listen.setup->port == 80);
+    CHECK(listen.setup->accept_as == "s");
+    CHECK(listen.setup->autoread);
     const AppAction& reply = s.apps[1].actions[1];
     CHECK(reply.text == "hello");
     CHECK(reply.bytes == 5);
@@ -285,14 +290,15 @@ TEST_CASE("omitted fields take their documented defaults") {
     CHECK(s.links[0].b_to_a.reorder_delay == defaults.reorder_delay);
 
     const AppAction& connect = s.apps[0].actions[0];
-    CHECK(connect.to_host.empty());
-    CHECK(connect.to_ip == Ipv4::parse("10.0.0.2"));
-    CHECK_FALSE(connect.from_port.has_value());
-    CHECK(connect.autoread);
+    REQUIRE(connect.setup);
+    CHECK(connect.setup->to_host.empty());
+    CHECK(connect.setup->to_ip == Ipv4::parse("10.0.0.2"));
+    CHECK_FALSE(connect.setup->from_port.has_value());
+    CHECK(connect.setup->autoread);
     CHECK(s.apps[0].actions[1].max_bytes == 0);
     CHECK(s.apps[0].actions[1].after == Duration{});
     CHECK(s.apps[0].actions[2].how == ShutdownHow::Write);
-    CHECK(s.apps[1].actions[0].accept_as == "l_conn");
+    CHECK(s.apps[1].actions[0].setup->accept_as == "l_conn");
 
     CHECK(s.expectations[0].host.empty());
     CHECK(s.expectations[0].segment_event == SegmentEvent::Send);
@@ -304,10 +310,11 @@ TEST_CASE("omitted fields take their documented defaults") {
 
 TEST_CASE("a fault without a description is described from its match") {
     const Scenario s = load_ok(R"({
-      "hosts": {"client": {"address": "10.0.0.1"}},
+      "hosts": {"client": {"address": "10.0.0.1"}, "server": {"address": "10.0.0.2"}},
+      "links": [{"between": ["client", "server"]}],
       "faults": [
         {"match": {"from": "client", "flags": "ACK", "len": 0, "nth": 2}, "action": "drop"},
-        {"match": {"times": 1, "flags": "NONE"}, "action": "duplicate"},
+        {"match": {"times": 1, "flags": "RST"}, "action": "duplicate"},
         {"match": {"nth": 13, "after": "1s", "before": "2500ms"}, "action": "delay",
          "delay": "90s"},
         {"match": {"times": 4, "before": "5s"}, "action": "drop"},
@@ -315,7 +322,7 @@ TEST_CASE("a fault without a description is described from its match") {
       ]
     })");
     CHECK(s.faults[0].description == "drop the 2nd segment from client with flags ACK, len 0");
-    CHECK(s.faults[1].description == "duplicate the first segment with flags NONE");
+    CHECK(s.faults[1].description == "duplicate the first segment with flags RST");
     CHECK(s.faults[2].description == "delay the 13th segment sent between 1s and 2500ms by 90s");
     CHECK(s.faults[3].description == "drop the first 4 segments sent before 5s");
     CHECK(s.faults[4].description == "drop every segment");
@@ -342,6 +349,50 @@ TEST_CASE("a key given twice in one object is rejected at its pointer") {
     CHECK(e.pointer == "/hosts/a/address");
     CHECK(contains(e.expected, "each key once"));
     CHECK(e.found == "a key given twice");
+}
+
+TEST_CASE("nesting deeper than 64 levels is rejected at the too-deep value, however deep the file goes") {
+    // Regression: 10^5 nested arrays followed by a key overflowed the stack (growing the
+    // object copied the deep value recursively).
+    const std::size_t n = 100000;
+    const std::string deep = std::string(n, '[') + std::string(n, ']');
+    const UserError e = load_error(R"({"description": )" + deep + R"(, "hosts": {"a": {"address": "10.0.0.1"}}})");
+    std::string pointer = "/description";
+    for (int level = 3; level <= 65; ++level) pointer += "/0";
+    CHECK(e.pointer == pointer);
+    CHECK(e.expected == "at most 64 levels of nesting");
+    CHECK(e.found == "an array 65 levels deep");
+    // 64 levels load: the root object and 63 arrays.
+    const std::string ok = std::string(63, '[') + std::string(63, ']');
+    const UserError at_65 = load_error(R"({"description": [)" + ok + R"(], "hosts": {}})");
+    CHECK(at_65.found == "an array 65 levels deep");
+    const UserError at_64 = load_error(R"({"description": )" + ok + R"(, "hosts": {}})");
+    CHECK(at_64.pointer == "/description");  // parsed, then read as the string it is not
+    CHECK(at_64.expected == "a string");
+}
+
+TEST_CASE("a --set value counts its place in the document towards the nesting limit") {
+    const std::string value = std::string(62, '[') + std::string(62, ']');  // levels 3..64 under /hosts/x
+    CHECK(load_error(kTwoHosts, {"/hosts/x=" + value}).pointer == "/hosts/x");  // loads, then is no host
+    const UserError e = load_error(kTwoHosts, {"/hosts/x=[" + value + "]"});
+    std::string pointer = "/hosts/x";
+    for (int level = 4; level <= 65; ++level) pointer += "/0";
+    CHECK(e.pointer == pointer);
+    CHECK(e.expected == "at most 64 levels of nesting");
+}
+
+TEST_CASE("an object of many members keeps them all, in file order, each given once") {
+    std::string hosts;
+    for (int i = 0; i < 3000; ++i)
+        hosts += (i ? ", " : "") + ("\"h" + std::to_string(i) + "\": {\"address\": \"10.0." +
+                                    std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) + "\"}");
+    const Scenario s = load_ok("{\"hosts\": {" + hosts + "}}");
+    REQUIRE(s.hosts.size() == 3000);
+    CHECK(s.hosts[0].name == "h0");
+    CHECK(s.hosts[2999].name == "h2999");
+    const UserError twice = load_error("{\"hosts\": {" + hosts + ", \"h17\": {}}}");
+    CHECK(twice.pointer == "/hosts/h17");
+    CHECK(twice.found == "a key given twice");
 }
 
 TEST_CASE("a document that is not an object is rejected") {
@@ -451,6 +502,45 @@ TEST_CASE("a negative duration is rejected") {
     CHECK(e.found == R"("-5s")");
 }
 
+TEST_CASE("a fractional duration means exactly what it says, and one finer than 1 ns is rejected") {
+    const Scenario s = load_ok(R"({"hosts": {"a": {"address": "10.0.0.1", "msl": "0.123456789h"}}})");
+    CHECK(s.hosts[0].rules.msl == nanoseconds(444'444'440'400));
+    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"], "delay": "0.5ns"}]})");
+    CHECK(e.pointer == "/links/0/delay");
+    CHECK(e.expected == R"(a duration in whole nanoseconds, such as "1.5ms")");
+    CHECK(e.found == R"("0.5ns")");
+}
+
+TEST_CASE("every duration field is at most 100 days, in every unit, and a longer one names its pointer") {
+    auto link_delay = [](const std::string& d) {
+        return R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+          "links": [{"between": ["a", "b"], "delay": ")" + d + R"("}]})";
+    };
+    for (const char* at_cap : {"8640000000000000ns", "8640000000000us", "8640000000ms", "8640000s",
+                               "144000min", "144000m", "2400h"}) {
+        CAPTURE(at_cap);
+        CHECK(load_ok(link_delay(at_cap)).links[0].a_to_b.delay == seconds(8'640'000));
+    }
+    for (const char* beyond : {"8640000000000001ns", "8640000000000.001us", "8640000000.000001ms",
+                               "8640000.000000001s", "144000.0000000001min", "144000.0000000001m",
+                               "2400.0000000000025h", "153722867min"}) {
+        CAPTURE(beyond);
+        const UserError e = load_error(link_delay(beyond));
+        CHECK(e.pointer == "/links/0/delay");
+        CHECK(e.expected == "a duration of at most 2400h (100 days)");
+        CHECK(e.found == json_quoted(beyond));
+    }
+    const UserError every = load_error(two_hosts(R"({"on": "connected", "socket": "c", "call": "send",
+                                                    "bytes": 1, "every": "153722867min"})"));
+    CHECK(every.pointer == "/apps/client/1/every");
+    CHECK(every.expected == "a duration of at most 2400h (100 days)");
+    const UserError idle = load_error(two_hosts(R"({"at": "1s", "socket": "c", "call": "setsockopt",
+                                                   "options": {"TCP_KEEPIDLE": "153722867min"}})"));
+    CHECK(idle.pointer == "/apps/client/1/options/TCP_KEEPIDLE");
+    CHECK(idle.expected == "a duration of at most 2400h (100 days)");
+}
+
 TEST_CASE("a unit-less duration is rejected with its JSON pointer") {
     const UserError e =
         load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
@@ -534,6 +624,55 @@ TEST_CASE("a fault from an unknown host is rejected") {
     CHECK(e.pointer == "/faults/0/match/from");
     CHECK(e.expected == "one of the hosts a");
     CHECK(e.found == R"("b")");
+}
+
+TEST_CASE("a fault from a host without links could never match and is rejected") {
+    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "faults": [{"match": {"from": "a"}, "action": "drop"}]})");
+    CHECK(e.pointer == "/faults/0/match/from");
+    CHECK(e.expected == "a host with a link (faults act on links; \"a\" has none, so its segments only loop back)");
+    CHECK(e.found == R"("a")");
+}
+
+TEST_CASE("fault flags that no segment carries are rejected") {
+    const std::string linked = R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"]}], "faults": [{"match": {"flags": ")";
+    for (const char* ok : {"SYN", "SYN|ACK", "RST", "RST|ACK", "ACK", "PSH|ACK", "FIN|ACK", "FIN|PSH|ACK", "URG|ACK"}) {
+        CAPTURE(ok);
+        CHECK(load_ok(linked + ok + R"("}, "action": "drop"}]})").faults.size() == 1);
+    }
+    for (const char* never : {"SYN|FIN", "SYN|RST|ACK", "FIN|RST|ACK", "NONE", "FIN", "PSH", "FIN|PSH"}) {
+        CAPTURE(never);
+        const UserError e = load_error(linked + never + R"("}, "action": "drop"}]})");
+        CHECK(e.pointer == "/faults/0/match/flags");
+        CHECK(contains(e.expected, "flags a segment can carry"));
+        CHECK(e.found == json_quoted(never));
+    }
+}
+
+TEST_CASE("a fault length beyond the largest IPv4 payload is rejected") {
+    const std::string linked = R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"]}], "faults": [{"match": {"len": )";
+    CHECK(load_ok(linked + R"(65495}, "action": "drop"}]})").faults[0].match.len == 65495u);
+    const UserError e = load_error(linked + R"(65496}, "action": "drop"}]})");
+    CHECK(e.pointer == "/faults/0/match/len");
+    CHECK(e.expected == "an integer from 0 to 65495 (an IPv4 packet holds at most 65495 bytes of TCP payload)");
+}
+
+TEST_CASE("a fault window that starts after the run ends, or ends at 0s, is rejected") {
+    const std::string linked = R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"]}], "faults": [{"match": )";
+    CHECK(load_ok(linked + R"({"after": "60min"}, "action": "drop"}]})").faults.size() == 1);
+    const UserError cap = load_error(linked + R"({"after": "61min"}, "action": "drop"}]})");
+    CHECK(cap.pointer == "/faults/0/match/after");
+    CHECK(cap.expected == "a time no later than the end of the run (60min, /limits/time)");
+    CHECK(cap.found == R"("61min")");
+    const UserError duration =
+        load_error(linked + R"({"after": "11s"}, "action": "drop"}], "duration": "10s"})");
+    CHECK(duration.expected == "a time no later than the end of the run (10s, /duration)");
+    const UserError empty = load_error(linked + R"({"before": "0s"}, "action": "drop"}]})");
+    CHECK(empty.pointer == "/faults/0/match/before");
+    CHECK(empty.expected == "a time later than 0s");
 }
 
 TEST_CASE("an expectation about an unknown host is rejected") {
@@ -633,6 +772,39 @@ TEST_CASE("a host name outside letters, digits, '_' and '-' is rejected") {
     CHECK(e.pointer == "/hosts/my host");
     CHECK(contains(e.expected, "letters, digits"));
     CHECK(e.found == R"("my host")");
+}
+
+TEST_CASE("a host address must be unicast and outside loopback and 0.0.0.0/8") {
+    // Regression: hosts at 127.0.0.5 and 127.0.0.6 loaded, and a connect from one to the
+    // other looped back to the first.
+    auto host_at = [](const std::string& address) {
+        return R"({"hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": ")" + address + R"("}}})";
+    };
+    CHECK(load_ok(host_at("223.255.255.255")).hosts.size() == 2);
+    CHECK(load_ok(host_at("1.0.0.0")).hosts.size() == 2);
+    const UserError loopback = load_error(host_at("127.0.0.6"));
+    CHECK(loopback.pointer == "/hosts/b/address");
+    CHECK(loopback.expected == "an address outside 127.0.0.0/8 (loopback: a segment to it never leaves its host)");
+    CHECK(loopback.found == R"("127.0.0.6")");
+    CHECK(load_error(host_at("0.255.0.1")).expected ==
+          R"(an address outside 0.0.0.0/8 ("this network", RFC 1122 3.2.1.3))");
+    for (const char* group : {"224.0.0.1", "239.1.2.3", "240.0.0.1", "255.255.255.255"}) {
+        CAPTURE(group);
+        CHECK(load_error(host_at(group)).expected ==
+              "a unicast address below 224.0.0.0 (multicast, reserved and broadcast addresses carry no TCP)");
+    }
+}
+
+TEST_CASE("a connect to 0.0.0.0/8 or a multicast, reserved or broadcast address is rejected") {
+    CHECK(load_ok(two_hosts(R"({"at": "1s", "call": "connect", "socket": "d", "to": "127.0.0.1:80"})"))
+              .apps[0].actions[1].setup->to_ip == Ipv4::parse("127.0.0.1"));
+    const UserError zero = load_error(two_hosts(R"({"at": "1s", "call": "connect", "socket": "d", "to": "0.0.0.0:80"})"));
+    CHECK(zero.pointer == "/apps/client/1/to");
+    CHECK(zero.expected == R"(an address outside 0.0.0.0/8 ("this network", RFC 1122 3.2.1.3))");
+    const UserError broadcast =
+        load_error(two_hosts(R"({"at": "1s", "call": "connect", "socket": "d", "to": "255.255.255.255:80"})"));
+    CHECK(broadcast.pointer == "/apps/client/1/to");
+    CHECK(contains(broadcast.expected, "a unicast address below 224.0.0.0"));
 }
 
 TEST_CASE("two hosts with the same address are rejected") {
@@ -838,6 +1010,29 @@ TEST_CASE("a scenario file is read from disk and named after its stem") {
     CHECK(std::get<Scenario>(r).seed == 3);
 }
 
+TEST_CASE("a scenario file over 64 MiB is rejected with its size, unread") {
+    const auto path = std::filesystem::temp_directory_path() / "tcpsim_loader_test_big.json";
+    { std::ofstream out(path); }
+    std::filesystem::resize_file(path, 64 * 1024 * 1024 + 1);  // sparse: nothing is written
+    LoadResult r = load_scenario_file(path.string());
+    std::filesystem::remove(path);
+    REQUIRE(std::holds_alternative<UserError>(r));
+    const UserError& e = std::get<UserError>(r);
+    CHECK(e.pointer == "");
+    CHECK(e.expected == "a scenario file of at most 64 MiB (67108864 bytes)");
+    CHECK(e.found == "a file of 67108865 bytes");
+}
+
+TEST_CASE("a scenario stream without end is read only up to the 64 MiB cap") {
+    // Regression: `tcpsim run /dev/zero` read forever.
+    LoadResult r = load_scenario_file("/dev/zero");
+    REQUIRE(std::holds_alternative<UserError>(r));
+    const UserError& e = std::get<UserError>(r);
+    CHECK(e.file == "/dev/zero");
+    CHECK(e.expected == "a scenario file of at most 64 MiB (67108864 bytes)");
+    CHECK(e.found == "more than 67108864 bytes");
+}
+
 TEST_CASE("a user error reads file, pointer, expected and found") {
     const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "msl": "soon"}}})");
     CHECK(e.message() ==
@@ -874,6 +1069,8 @@ std::string behind_nat(std::string_view nats, std::string_view more = "") {
 }
 
 const std::string kNat = R"({"nat": {"address": "198.51.100.1", "inside": ["c1", "c2"]}})";
+const std::string kNatLinks =
+    R"("links": [{"between": ["c1", "nat"]}, {"between": ["c2", "nat"]}, {"between": ["nat", "server"]}])";
 
 }  // namespace
 
@@ -881,7 +1078,7 @@ TEST_CASE("a NAT loads with its address, inside hosts, port pool and timeout, an
     const Scenario s = load_ok(behind_nat(
         R"({"nat": {"address": "198.51.100.1", "inside": ["c1", "c2"], "ports": "20000  20100",
                     "timeout": "30s"}})",
-        R"("links": [{"between": ["c1", "nat"]},
+        R"("links": [{"between": ["c1", "nat"]}, {"between": ["c2", "nat"]},
                      {"between": ["nat", "server"], "delay": "5ms", "server->nat": {"loss": 0.5}}])"));
     REQUIRE(s.nats.size() == 1);
     const NatConfig& nat = s.nats[0];
@@ -892,15 +1089,15 @@ TEST_CASE("a NAT loads with its address, inside hosts, port pool and timeout, an
     CHECK(nat.port_high == 20100);
     CHECK(nat.mapping_timeout == seconds(30));
     CHECK(nat.pointer == "/nats/nat");
-    REQUIRE(s.links.size() == 2);
+    REQUIRE(s.links.size() == 3);
     CHECK(s.links[0].b == "nat");
-    CHECK(s.links[1].a == "nat");
-    CHECK(s.links[1].a_to_b.delay == milliseconds(5));
-    CHECK(s.links[1].b_to_a.loss == 0.5);
+    CHECK(s.links[2].a == "nat");
+    CHECK(s.links[2].a_to_b.delay == milliseconds(5));
+    CHECK(s.links[2].b_to_a.loss == 0.5);
 }
 
 TEST_CASE("a NAT without ports or timeout hands out 20000-65535 and forgets after 2min idle") {
-    const NatConfig nat = load_ok(behind_nat(kNat)).nats.at(0);
+    const NatConfig nat = load_ok(behind_nat(kNat, kNatLinks)).nats.at(0);
     CHECK(nat.port_low == 20000);
     CHECK(nat.port_high == 65535);
     CHECK(nat.mapping_timeout == minutes(2));
@@ -973,7 +1170,7 @@ TEST_CASE("a loopback NAT address is rejected") {
     const UserError e =
         load_error(behind_nat(R"({"nat": {"address": "127.0.0.2", "inside": ["c1"]}})"));
     CHECK(e.pointer == "/nats/nat/address");
-    CHECK(e.expected == "an address outside 127.0.0.0/8");
+    CHECK(e.expected == "an address outside 127.0.0.0/8 (loopback: a segment to it never leaves its host)");
     CHECK(e.found == R"("127.0.0.2")");
 }
 
@@ -1057,6 +1254,28 @@ TEST_CASE("a link naming neither a host nor a NAT lists both") {
     CHECK(e.pointer == "/links/0/between/1");
     CHECK(e.expected == "one of the hosts c1, c2, server or the NATs nat");
     CHECK(e.found == R"("router")");
+}
+
+TEST_CASE("a NAT without a link to one of its inside hosts is rejected at that host") {
+    const UserError e = load_error(behind_nat(kNat, R"("links": [{"between": ["c1", "nat"]}, {"between": ["nat", "server"]}])"));
+    CHECK(e.pointer == "/nats/nat/inside/1");
+    CHECK(e.expected == R"(a host linked to NAT "nat" (a link {"between": ["c2", "nat"]}))");
+    CHECK(e.found == R"("c2")");
+}
+
+TEST_CASE("a NAT linked to its inside hosts only is rejected") {
+    const UserError e = load_error(behind_nat(kNat, R"("links": [{"between": ["c1", "nat"]}, {"between": ["c2", "nat"]}])"));
+    CHECK(e.pointer == "/nats/nat");
+    CHECK(e.expected == R"(a NAT linked to a host outside it: NAT "nat" has nowhere to send what its inside hosts send)");
+}
+
+TEST_CASE("a fault from a NAT is rejected: a NAT sends no segments of its own") {
+    const UserError e =
+        load_error(behind_nat(kNat, kNatLinks + R"(, "faults": [{"match": {"from": "nat"}, "action": "drop"}])"));
+    CHECK(e.pointer == "/faults/0/match/from");
+    CHECK(e.expected == "one of the hosts c1, c2, server (a fault sees a segment on its sender's first "
+                        "link: name the host inside NAT \"nat\")");
+    CHECK(e.found == R"("nat")");
 }
 
 TEST_CASE("a link between two NATs is rejected") {

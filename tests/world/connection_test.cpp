@@ -442,3 +442,84 @@ TEST_CASE("unacknowledged data is retransmitted tcp_retries2 times, then the con
     CHECK(last_error(out) == Errno::TimedOut);
     CHECK(t == 20 + 1000 + 2000 + 4000 + 8000);  // RTO 1 s doubling (RFC 6298 5.5)
 }
+
+namespace {
+
+// The lengths of the data segments sent, in order.
+std::vector<std::uint32_t> data_lengths(const Actions& out) {
+    std::vector<std::uint32_t> v;
+    for (const Action& a : out.list)
+        if (const auto* t = std::get_if<Transmit>(&a); t && t->segment.len() > 0) v.push_back(t->segment.len());
+    return v;
+}
+
+// Data queued in SYN_SENT, then the SYN,ACK arrives with `mss` in its MSS option.
+Actions handshake_with_queued_data(const ProfileRules& rules, std::uint16_t mss, std::size_t bytes) {
+    Connection c = syn_sent(rules);
+    Actions out;
+    c.send(std::vector<std::uint8_t>(bytes, 'x'), at_ms(1), out);
+    out.clear();
+    Segment syn_ack = from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1);
+    syn_ack.options.mss = mss;
+    c.on_segment(syn_ack, at_ms(10), out);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("an MSS option of 0 counts as none: queued data goes in 536-byte segments (Linux, FreeBSD)") {
+    // Regression: effective MSS 0 made output() emit zero-length segments forever.
+    using L = std::vector<std::uint32_t>;
+    CHECK(data_lengths(handshake_with_queued_data(rfc793(), 0, 2000)) == L{536, 536, 536, 392});
+    CHECK(data_lengths(handshake_with_queued_data(linux_rules(), 0, 1000)) == L{536, 464});
+    CHECK(data_lengths(handshake_with_queued_data(bsd(), 0, 1000)) == L{536, 464});
+}
+
+TEST_CASE("a tiny MSS is raised to the profile's floor: tcp_min_snd_mss 48 on linux, minmss 216 on bsd") {
+    using L = std::vector<std::uint32_t>;
+    CHECK(data_lengths(handshake_with_queued_data(linux_rules(), 1, 100)) == L{48, 48, 4});
+    CHECK(data_lengths(handshake_with_queued_data(rfc793(), 20, 100)) == L{48, 48, 4});
+    CHECK(data_lengths(handshake_with_queued_data(bsd(), 100, 500)) == L{216, 216, 68});
+    ProfileRules floor_100 = linux_rules();
+    REQUIRE_FALSE(apply_knob(floor_100, "net.ipv4.tcp_min_snd_mss", KnobValue::integer(100)).has_value());
+    CHECK(data_lengths(handshake_with_queued_data(floor_100, 1, 250)) == L{100, 100, 50});
+    ProfileRules bsd_64 = bsd();
+    REQUIRE_FALSE(apply_knob(bsd_64, "net.inet.tcp.minmss", KnobValue::integer(64)).has_value());
+    CHECK(data_lengths(handshake_with_queued_data(bsd_64, 1, 100)) == L{64, 36});
+}
+
+TEST_CASE("the MSS floor knobs take the sysctls' own ranges and show in the profiles") {
+    ProfileRules r = linux_rules();
+    CHECK(knob_value(r, "net.ipv4.tcp_min_snd_mss") == "48");
+    CHECK(knob_value(bsd(), "net.inet.tcp.minmss") == "216");
+    CHECK(apply_knob(r, "net.ipv4.tcp_min_snd_mss", KnobValue::integer(47)) == "an integer from 48 to 65535");
+    CHECK(apply_knob(r, "net.inet.tcp.minmss", KnobValue::integer(63)) ==
+          "an integer from 64 to 65535 (FreeBSD's tcp_mss_update raises anything lower to 64)");
+    CHECK_FALSE(apply_knob(r, "net.ipv4.tcp_min_snd_mss", KnobValue::integer(65535)).has_value());
+}
+
+TEST_CASE("an RTT sample from a TSecr INT32_MAX us or more back is ignored, as Linux tcp_rtt_tsopt_us does") {
+    // Regression: with a 1 s tick a forged TSecr gave an RTT of up to 2^31 s, and
+    // SRTT * 7 + RTT overflowed.
+    ProfileRules rules = linux_rules();
+    REQUIRE_FALSE(apply_knob(rules, "timestamp_tick", KnobValue::text("1s")).has_value());
+    constexpr std::uint32_t kOffset = 0x80000000;  // our TSval all along (the clock stays below 1 s)
+    Connection c({{kLocal, kRemote}, &rules, Seq{kIss}, kOffset, {}, {}, {}});
+    Actions out;
+    c.open_active(Time{}, out);
+    c.on_segment(ts(from_peer(Flags::Syn | Flags::Ack, kIrs, kIss + 1), 7, kOffset), at_ms(10), out);
+    REQUIRE(c.rto() == milliseconds(210));  // SRTT 10 ms + tcp_rto_min
+    constexpr std::uint32_t kSeg = 536 - 12;  // no MSS option: 536, less the timestamps
+    c.send(std::vector<std::uint8_t>(4 * kSeg, 'x'), at_ms(20), out);
+    auto ack = [&](std::uint32_t segments, std::uint32_t val, std::uint32_t ecr, std::int64_t ms) {
+        c.on_segment(ts(from_peer(Flags::Ack, kIrs + 1, kIss + 1 + segments * kSeg), val, ecr), at_ms(ms), out);
+    };
+    ack(1, 8, kOffset, 30);  // the timed first segment: a 10 ms sample
+    REQUIRE(c.rto() == milliseconds(210));
+    ack(2, 9, kOffset - 2148, 40);  // 2148 s: past INT32_MAX us
+    CHECK(c.rto() == milliseconds(210));
+    ack(3, 10, kOffset - 0x7fffffff, 50);  // forged: 2^31 - 1 ticks back
+    CHECK(c.rto() == milliseconds(210));
+    ack(4, 11, kOffset - 2147, 60);  // 2147 s is a sample (it pushes the RTO to tcp_rto_max)
+    CHECK(c.rto() == seconds(120));
+}

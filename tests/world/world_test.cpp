@@ -111,23 +111,75 @@ TEST_CASE("a scenario that would run forever stops at the time cap or the event 
     })";
     {
         Trace trace;
-        World world(load(ping_pong), trace);
+        const Scenario sc = load(ping_pong);
+        World world(sc, trace);
         const TraceSummary s = world.run();
         CHECK(s.end == RunEnd::TimeCap);
         CHECK(s.end_time == Time{} + seconds(10));
     }
     {
         Trace trace;
-        World world(load(ping_pong, {"/limits/events=500"}), trace);
+        const Scenario sc = load(ping_pong, {"/limits/events=500"});
+        World world(sc, trace);
         const TraceSummary s = world.run();
         CHECK(s.end == RunEnd::EventCap);
         CHECK(s.events_run == 500);
     }
     {
         Trace trace;
-        World world(load(ping_pong, {"/duration=\"5s\""}), trace);
+        const Scenario sc = load(ping_pong, {"/duration=\"5s\""});
+        World world(sc, trace);
         CHECK(world.run().end == RunEnd::DurationReached);
     }
+}
+
+TEST_CASE("durations at the 100-day cap never move the clock backwards") {
+    // Each is summed with others at run time: a delay with jitter and a fault's delay, a
+    // time plus `every`, TCP_KEEPIDLE after the last segment.
+    const Scenario sc = load(R"({
+      "hosts": {"a": {"address": "10.0.0.1"}, "b": {"address": "10.0.0.2"}},
+      "links": [{"between": ["a", "b"], "delay": "2400h", "jitter": "2400h", "reorder": 1,
+                 "reorder_delay": "2400h"}],
+      "faults": [{"match": {"flags": "SYN"}, "action": "delay", "delay": "2400h"}],
+      "apps": {"a": [{"at": "2400h", "call": "connect", "socket": "c", "to": "b:80",
+                      "options": {"SO_KEEPALIVE": true, "TCP_KEEPIDLE": "2400h"}},
+                     {"on": "connected", "socket": "c", "call": "send", "bytes": 1, "every": "2400h"}],
+               "b": [{"at": "0s", "call": "listen", "socket": "l", "port": 80}]},
+      "limits": {"time": "2400h"}
+    })");
+    Trace trace;
+    World world(sc, trace);
+    const TraceSummary s = world.run();
+    CHECK(s.end == RunEnd::TimeCap);
+    CHECK(s.end_time == Time{} + seconds(8'640'000));
+    Time last{};
+    for (const TraceEvent& e : trace.events()) {
+        CHECK(e.t >= last);
+        last = e.t;
+    }
+    CHECK(last == Time{} + seconds(8'640'000));
+}
+
+TEST_CASE("a reaction that reads one byte per data event runs as events, not as a recursion per byte") {
+    // Regression: each 0 s reaction ran inline, so recv -> data -> recv nested once per byte
+    // and 100,000 bytes overflowed the stack.
+    const Scenario sc = load(R"({
+      "hosts": {"client": {"address": "10.0.0.1"}, "server": {"address": "10.0.0.2"}},
+      "links": [{"between": ["client", "server"]}],
+      "apps": {
+        "client": [{"at": "0s", "call": "connect", "socket": "c", "to": "server:80", "autoread": false},
+                   {"on": "data", "socket": "c", "call": "recv", "bytes": 1}],
+        "server": [{"at": "0s", "call": "listen", "socket": "l", "port": 80, "accept_as": "s"},
+                   {"on": "connected", "socket": "s", "call": "send", "bytes": 100000}]
+      }
+    })");
+    Trace trace;
+    World world(sc, trace);
+    CHECK(world.run().end == RunEnd::Quiescent);
+    int one_byte_reads = 0;
+    for (const TraceEvent& e : trace.events())
+        if (e.kind == TraceKind::Call && e.call == CallKind::Recv && e.value == 1) ++one_byte_reads;
+    CHECK(one_byte_reads == 100000);
 }
 
 TEST_CASE("bytes that arrive with the FIN stay readable after the connection enters TIME_WAIT") {
@@ -210,7 +262,8 @@ std::vector<std::string> segment_events(const Trace& t, SegmentEvent what) {
 
 Trace run_text(const std::string& text) {
     Trace trace;
-    World world(load(text), trace);
+    const Scenario sc = load(text);
+    World world(sc, trace);
     world.run();
     return trace;
 }

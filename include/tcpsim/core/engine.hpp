@@ -33,7 +33,7 @@ public:
 
     Time now() const { return now_; }
 
-    // Runs `cb` at `at` (never earlier than now).
+    // Runs `cb` at `at`; an `at` earlier than now is a bug in the caller (InternalError).
     TimerHandle schedule(Time at, Callback cb);
     // Cancels a pending event; a stale or empty handle is ignored. Resets `h`.
     void cancel(TimerHandle& h);

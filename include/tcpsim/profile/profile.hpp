@@ -90,6 +90,9 @@ struct ProfileRules {
     // L-PORT-1: connect() scans ports of low's parity first (Linux 4.2+), then the others.
     bool ephemeral_parity_split = false;
     std::uint16_t mss = 1460;
+    // A peer's smaller MSS is raised to this, so every segment carries data (Linux
+    // net.ipv4.tcp_min_snd_mss, FreeBSD net.inet.tcp.minmss).
+    std::uint16_t min_snd_mss = 48;
     std::uint32_t receive_buffer = 65535;
     IsnGenerator isn = IsnGenerator::Random;
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,13 +53,12 @@ enum class Trigger : std::uint8_t {
     Error,       // the connection failed (RST, timeout)
     Idle,        // nothing was read for `after` since connected or the last data
 };
+inline constexpr std::size_t kTriggerCount = 6;
+static_assert(static_cast<std::size_t>(Trigger::Idle) + 1 == kTriggerCount, "a trigger was added");
 
-struct AppAction {
-    Trigger trigger = Trigger::At;
-    Time at;              // Trigger::At
-    Duration after;       // reactions: wait this long after the event
-    std::string socket;   // the socket's name in the scenario
-    CallKind call = CallKind::Connect;
+// What listen, connect and setsockopt set up: kept out of line, since most actions of a
+// long script are sends, reads and closes.
+struct SocketSetup {
     // listen
     std::uint16_t port = 0;
     std::string accept_as;  // accepted connections are named accept_as, accept_as.2, ...
@@ -68,17 +68,23 @@ struct AppAction {
     std::uint16_t to_port = 0;
     std::optional<std::uint16_t> from_port;
     bool autoread = true;   // listen/connect: the app reads everything as it arrives
-    // listen/connect/setsockopt: socket options (accepted sockets inherit the listener's)
+    // socket options (accepted sockets inherit the listener's)
     SocketOptionsChange options;
+};
+
+struct AppAction {
+    Trigger trigger = Trigger::At;
+    CallKind call = CallKind::Connect;
+    ShutdownHow how = ShutdownHow::Write;  // shutdown
+    Time at;              // Trigger::At
+    Duration after;       // reactions: wait this long after the event
     // Repeats the action at this interval while its socket stays open.
     std::optional<Duration> every;
-    // send
-    std::uint64_t bytes = 0;
-    std::string text;       // send these bytes instead of a generated pattern
-    // recv: at most this many bytes (0 = everything readable)
-    std::uint64_t max_bytes = 0;
-    // shutdown
-    ShutdownHow how = ShutdownHow::Write;
+    std::uint64_t bytes = 0;      // send
+    std::uint64_t max_bytes = 0;  // recv: at most this many bytes (0 = everything readable)
+    std::string socket;   // the socket's name in the scenario
+    std::string text;     // send these bytes instead of a generated pattern
+    std::shared_ptr<const SocketSetup> setup;  // listen, connect, setsockopt
     std::string pointer;
 };
 

@@ -138,7 +138,8 @@ private:
     void cancel_all_timers(Actions& out);
     void on_rtt_sample(Duration rtt);
     // The RTT from the segment's TSecr (RFC 7323 4.1, Linux tcp_rtt_tsopt_us), usable even
-    // for retransmitted segments, where Karn's rule forbids the sequence-based sample.
+    // for retransmitted segments, where Karn's rule forbids the sequence-based sample; none
+    // for a TSecr INT32_MAX us or more back.
     std::optional<Duration> rtt_from_timestamp(const Segment& seg, Time now) const;
     // Connection established: RFC 6298 5.7 restarts from 3 s after a lost SYN or SYN,ACK.
     void on_handshake_done();

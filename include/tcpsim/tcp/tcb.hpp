@@ -23,10 +23,13 @@ struct ReceiveSequence {
     Seq irs;              // IRS: initial receive sequence number
 };
 
+// RFC 9293 3.7.1: the send MSS when the peer sends no MSS option.
+inline constexpr std::uint16_t kDefaultSendMss = 536;
+
 struct Tcb {
     SendSequence snd;
     ReceiveSequence rcv;
-    std::uint16_t snd_mss = 536;  // RFC 9293 3.7.1: default when the peer sends no MSS
+    std::uint16_t snd_mss = kDefaultSendMss;  // the peer's MSS option (0 if it sent 0)
 };
 
 }  // namespace tcpsim

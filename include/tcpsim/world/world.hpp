@@ -2,7 +2,7 @@
 // writing every event to a trace sink.
 //
 //   Trace trace;
-//   World world(scenario, trace);
+//   World world(scenario, trace);  // scenario outlives world
 //   TraceSummary s = world.run();
 #pragma once
 
@@ -23,7 +23,10 @@ namespace tcpsim {
 
 class World {
 public:
+    // `scenario` must outlive the world: applications refer into it for the whole run.
+    // Not copied, since a long script is most of a run's memory.
     World(const Scenario& scenario, TraceSink& trace);
+    World(Scenario&&, TraceSink&) = delete;  // a temporary would not outlive the world
     World(const World&) = delete;
     World& operator=(const World&) = delete;
     ~World();
@@ -35,7 +38,7 @@ public:
     Host& host(std::size_t index) { return *hosts_[index]; }
 
 private:
-    const Scenario scenario_;  // a copy: applications refer into it for the whole run
+    const Scenario& scenario_;
     TraceSink& trace_;
     Engine engine_;
     StreamLedger ledger_;
