@@ -67,7 +67,7 @@ std::string line_width(std::size_t k, std::size_t lines) {
 }  // namespace
 
 LinePlot::LinePlot(std::vector<PlotSeries> series)
-    : series_(std::move(series)), ranges_(series_.size()), peak_(series_.size(), 0) {}
+    : series_(std::move(series)), ranges_(series_.size()), peak_(series_.size(), 0), sum_(series_.size(), 0) {}
 
 void LinePlot::merge_pairs() {
     const std::size_t half = buckets_.size() / 2;
@@ -97,6 +97,7 @@ void LinePlot::add(Time t, std::span<const std::uint32_t> values) {
         std::vector<Range>& r = ranges_[i];
         if (r.empty() && v == 0) continue;
         peak_[i] = std::max(peak_[i], v);
+        sum_[i] += v;
         if (r.empty()) {
             // Until now the series was 0 in every bucket, the current one included.
             r.assign(buckets_.size(), Range{});
@@ -152,13 +153,15 @@ void LinePlot::write_points(std::string& s, const Frame& f, std::size_t series) 
 }
 
 void LinePlot::write_svg(std::ostream& out, const PlotText& text) const {
-    // Drawn highest peak first, so small counts stay on top of a pile-up; listed in the
-    // legend in series order.
+    // Drawn highest peak first (then the longest-lasting), so small counts stay on top of a
+    // pile-up; listed in the legend in series order.
     std::vector<std::size_t> drawn;
     for (std::size_t i = 0; i < series_.size(); ++i)
         if (!ranges_[i].empty()) drawn.push_back(i);
     const std::size_t nonzero = drawn.size();
-    std::stable_sort(drawn.begin(), drawn.end(), [&](std::size_t a, std::size_t b) { return peak_[a] > peak_[b]; });
+    std::stable_sort(drawn.begin(), drawn.end(), [&](std::size_t a, std::size_t b) {
+        return peak_[a] != peak_[b] ? peak_[a] > peak_[b] : sum_[a] > sum_[b];
+    });
     if (drawn.size() > kMaxLines) drawn.resize(kMaxLines);
     std::vector<std::size_t> legend = drawn;
     std::sort(legend.begin(), legend.end());

@@ -60,3 +60,22 @@ TEST_CASE("line plot of a run where every count stays 0 says so") {
     CHECK(occurrences(out.str(), "<polyline") == 0);
     CHECK(out.str().find("every count stayed at 0") != std::string::npos);
 }
+
+TEST_CASE("among lines of equal peaks the plot keeps those that lasted longest") {
+    std::vector<PlotSeries> series;
+    for (int i = 0; i < 14; ++i) series.push_back({"s" + std::to_string(i), false});
+    LinePlot plot(series);
+    for (std::uint32_t t = 0; t < 14; ++t) {
+        std::vector<std::uint32_t> values;
+        for (std::uint32_t i = 0; i < 14; ++i) values.push_back(t <= i ? 1 : 0);  // s<i> is 1 for i+1 samples
+        plot.add(Time{} + seconds(t), values);
+    }
+    std::ostringstream out;
+    plot.write_svg(out, {"t", "", "x", "y"});
+    const std::string svg = out.str();
+    CHECK(occurrences(svg, "<polyline") == 12);
+    CHECK(points_of(svg, "s0") == "");
+    CHECK(points_of(svg, "s1") == "");
+    CHECK(points_of(svg, "s2") != "");
+    CHECK(svg.find(">and 2 more lines, none higher</text>") != std::string::npos);
+}

@@ -11,7 +11,7 @@
 //   plot.write_svg(out, {"churn", "sampled every 1s", "simulated time (s)", "count"});
 //
 // Only series that were ever non-zero are drawn: at most kMaxLines, those with the
-// highest peaks, and the plot says how many it left out.
+// highest peaks (then the largest sums), and the plot says how many it left out.
 #pragma once
 
 #include <cstddef>
@@ -70,6 +70,7 @@ class LinePlot {
     std::vector<Bucket> buckets_;
     std::vector<std::vector<Range>> ranges_;  // per series, one per bucket; empty while all 0
     std::vector<std::uint32_t> peak_;
+    std::vector<std::uint64_t> sum_;  // over every sample: how long a count lasted
     std::uint64_t span_ = 1;     // samples a full bucket covers
     std::uint64_t in_last_ = 0;  // samples in the last bucket
     std::uint64_t samples_ = 0;
