@@ -71,5 +71,15 @@ expect "profiles to a full disk reports it" 4 "cannot write output" -- sh -c '"$
 expect "graph to a full disk reports it" 4 "cannot write output" -- sh -c '"$0" graph > /dev/full' "$tcpsim"
 expect "check of a directory without scenarios is an error" 2 "empty: no scenario files" -- "$tcpsim" check "$tmp/empty"
 
+pe="$src/scenarios/port_exhaustion.json"
+expect "run --metrics writes a CSV with a t_s column" 0 "" -- "$tcpsim" run "$pe" --metrics "$tmp/m.csv"
+expect "the metrics CSV starts with its header" 0 "^t_s,client.LISTEN,client.SYN_SENT," -- head -1 "$tmp/m.csv"
+expect "--metrics-interval 0 is bad usage" 2 "--metrics-interval 0s: expected a duration greater than 0" -- "$tcpsim" run "$pe" --metrics "$tmp/m.csv" --metrics-interval 0s
+expect "--metrics-interval must parse" 2 "--metrics-interval fast: expected a duration such as \"100ms\"" -- "$tcpsim" run "$pe" --metrics "$tmp/m.csv" --metrics-interval fast
+expect "--metrics-interval needs a metrics output" 2 "--metrics-interval needs --metrics FILE or --metrics-svg FILE" -- "$tcpsim" run "$pe" --metrics-interval 1s
+expect "too many metrics rows name the interval to raise" 2 "--metrics-interval 100us gives 1,210,041 rows .* more than the cap of 1,000,000: .* raise --metrics-interval to 200us or more" -- "$tcpsim" run "$pe" --metrics-svg "$tmp/m.svg" --metrics-interval 100us
+expect "--metrics to a full disk reports it" 4 "cannot write /dev/full: No space left on device" -- "$tcpsim" run "$pe" --metrics /dev/full
+expect "--metrics-svg into a missing directory reports it" 4 "cannot write $tmp/no/m.svg: No such file or directory" -- "$tcpsim" run "$pe" --metrics-svg "$tmp/no/m.svg"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,7 +1,5 @@
 #include "tcpsim/trace/counter.hpp"
 
-#include <array>
-
 namespace tcpsim {
 
 std::string_view to_string(Counter c) {
@@ -14,7 +12,7 @@ std::string_view to_string(Counter c) {
 }
 
 std::optional<Counter> parse_counter(std::string_view name) {
-    for (Counter c : {Counter::TimeWaitOverflow, Counter::TwRecycled, Counter::PawsPassive}) {
+    for (Counter c : kAllCounters) {
         if (to_string(c) == name) return c;
     }
     return std::nullopt;

@@ -13,6 +13,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "tcpsim/views/escape.hpp"
 #include "tcpsim/views/json_lines.hpp"
 #include "tcpsim/views/pcap.hpp"
+#include "tcpsim/views/metrics.hpp"
 #include "tcpsim/views/timeline.hpp"
 #include "tcpsim/views/verdict.hpp"
 #include "tcpsim/world/world.hpp"
@@ -97,6 +99,9 @@ struct RunOptions {
     std::string pcap;
     std::string pcap_dir;
     std::string pcap_host;
+    std::string metrics;      // CSV file
+    std::string metrics_svg;  // SVG file
+    std::string metrics_interval;
 };
 
 std::optional<Time> parse_time_option(const std::string& name, const std::string& text, bool& bad) {
@@ -166,6 +171,28 @@ int cmd_run(const RunOptions& o) {
     topt.from = parse_time_option("--from", o.from, bad);
     topt.until = parse_time_option("--until", o.until, bad);
     if (bad) return kExitBadInput;
+    MetricsOptions mopt;
+    mopt.host = o.host;
+    mopt.from = topt.from;
+    mopt.until = topt.until;
+    const bool metrics_wanted = !o.metrics.empty() || !o.metrics_svg.empty();
+    if (!o.metrics_interval.empty()) {
+        const auto d = parse_duration(o.metrics_interval);
+        if (!metrics_wanted) {
+            error("--metrics-interval needs --metrics FILE or --metrics-svg FILE");
+            return kExitBadInput;
+        }
+        if (!d) {
+            error("--metrics-interval " + o.metrics_interval + ": expected a duration such as \"100ms\" or \"1s\"");
+            return kExitBadInput;
+        }
+        if (*d == Duration{}) {
+            error("--metrics-interval " + o.metrics_interval +
+                  ": expected a duration greater than 0 (a sample every 0 s never moves on), such as \"100ms\"");
+            return kExitBadInput;
+        }
+        mopt.interval = *d;
+    }
 
     Output out = Output::standard();
     TraceStream stream;
@@ -198,14 +225,37 @@ int cmd_run(const RunOptions& o) {
         }
         stream.add(*pcap);
     }
+    // Opened once the filters are known good, so a usage error leaves no empty file behind.
+    std::optional<Output> metrics_csv;
+    std::optional<Output> metrics_svg;
+    for (auto [path, file] : {std::pair{&o.metrics, &metrics_csv}, std::pair{&o.metrics_svg, &metrics_svg}}) {
+        if (path->empty()) continue;
+        file->emplace(Output::file(*path));
+        if (!(*file)->ok()) {
+            error((*file)->error_message());
+            return kExitOutput;
+        }
+    }
+    std::optional<MetricsView> metrics;
+    if (metrics_wanted) {
+        metrics.emplace(mopt, metrics_csv ? &metrics_csv->stream() : nullptr, metrics_svg.has_value());
+        stream.add(*metrics);
+    }
     const TraceSummary summary = world.run();
     bool written = finish_output(out);
     if (pcap) {
         for (const std::string& p : pcap->errors()) error(p);
         written = written && pcap->errors().empty();
     }
+    if (metrics_svg) metrics->write_svg(metrics_svg->stream(), scenario.name);
+    for (std::optional<Output>* file : {&metrics_csv, &metrics_svg})
+        if (*file && !finish_output(**file)) written = false;
     if (!written) return kExitOutput;
     if (const std::string m = cap_message(summary); !m.empty()) error(o.file + ": " + m);
+    if (metrics && !metrics->cap_problem().empty()) {
+        error(metrics->cap_problem());
+        return kExitBadInput;
+    }
     return kExitOk;
 }
 
@@ -353,6 +403,16 @@ int run_cli(int argc, char** argv) {
     run->add_option("--pcap-host", run_opts.pcap_host, "The host whose capture --pcap writes")
         ->type_name("NAME")
         ->needs(pcap);
+    run->add_option("--metrics", run_opts.metrics,
+                    "Write per-host metrics as CSV: connections per state, ephemeral ports in use, failed "
+                    "connect() calls by errno, counters; one row per sample")
+        ->type_name("FILE");
+    run->add_option("--metrics-svg", run_opts.metrics_svg,
+                    "Write an SVG line plot of connections per state and ports in use over simulated time")
+        ->type_name("FILE");
+    run->add_option("--metrics-interval", run_opts.metrics_interval,
+                    "Sample the metrics every D of simulated time (default 1s)")
+        ->type_name("D");
     add_common(run, run_opts.common);
 
     CommonOptions check_opts;

@@ -3,6 +3,7 @@
 //   to_string(Errno::ConnRefused) == "ECONNREFUSED"
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string_view>
 
@@ -24,6 +25,12 @@ enum class Errno {
     BadF,          // EBADF
     Again,         // EAGAIN
 };
+
+// Every errno, in declaration order (for tables with a column per errno).
+inline constexpr std::array<Errno, 14> kAllErrnos{
+    Errno::Ok,       Errno::InProgress, Errno::AddrInUse, Errno::AddrNotAvail, Errno::ConnRefused,
+    Errno::ConnReset, Errno::TimedOut,  Errno::Pipe,      Errno::NotConn,      Errno::IsConn,
+    Errno::Already,  Errno::Inval,      Errno::BadF,      Errno::Again};
 
 std::string_view to_string(Errno e);
 std::optional<Errno> parse_errno(std::string_view name);
