@@ -7,10 +7,12 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -22,6 +24,9 @@
 #include "tcpsim/trace/sink.hpp"
 #include "tcpsim/views/escape.hpp"
 #include "tcpsim/views/json_lines.hpp"
+#include "tcpsim/views/ladder.hpp"
+#include "tcpsim/views/ladder_svg.hpp"
+#include "tcpsim/views/ladder_text.hpp"
 #include "tcpsim/views/timeline.hpp"
 #include "tcpsim/views/verdict.hpp"
 #include "tcpsim/world/world.hpp"
@@ -92,6 +97,10 @@ struct RunOptions {
     std::string socket;
     std::string from;
     std::string until;
+    bool ladder = false;
+    std::string svg;
+    std::size_t ladder_segments = LadderOptions{}.max_segments;
+    std::string ladder_chars = "auto";
 };
 
 std::optional<Time> parse_time_option(const std::string& name, const std::string& text, bool& bad) {
@@ -112,6 +121,21 @@ bool want_color(const std::string& mode) {
     return ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR") && !(term && std::string_view(term) == "dumb");
 }
 
+// Box drawing on a terminal whose locale is UTF-8 (the first of LC_ALL, LC_CTYPE, LANG set).
+bool want_unicode(const std::string& mode) {
+    if (mode == "unicode") return true;
+    if (mode == "ascii") return false;
+    if (!::isatty(STDOUT_FILENO)) return false;
+    for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+        const char* v = std::getenv(name);
+        if (!v || !*v) continue;
+        std::string value(v);
+        std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+        return value.find("utf-8") != std::string::npos || value.find("utf8") != std::string::npos;
+    }
+    return false;
+}
+
 int cmd_run(const RunOptions& o) {
     LoadResult loaded = load_scenario_file(o.file, o.common.overrides());
     if (auto* err = std::get_if<UserError>(&loaded)) {
@@ -130,14 +154,29 @@ int cmd_run(const RunOptions& o) {
     topt.until = parse_time_option("--until", o.until, bad);
     if (bad) return kExitBadInput;
 
+    LadderOptions lopt;
+    lopt.max_segments = o.ladder_segments;
+    lopt.host = o.host;
+    lopt.socket = o.socket;
+    lopt.from = topt.from;
+    lopt.until = topt.until;
+
     Output out = Output::standard();
+    // Opened before the run, so a path that cannot be written fails at once.
+    std::optional<Output> svg;
+    if (!o.svg.empty()) {
+        svg = Output::file(o.svg);
+        if (!svg->ok() && !finish_output(*svg)) return kExitOutput;
+    }
     TraceStream stream;
     TimelineView timeline(out.stream(), topt);
     JsonLinesView json(out.stream());
+    LadderView ladder(lopt);
     if (o.json)
         stream.add(json);
-    else
+    else if (!o.ladder)
         stream.add(timeline);
+    if (o.ladder || !o.svg.empty()) stream.add(ladder);
     World world(scenario, stream);
     if (!o.host.empty() && !stream.names().find_host(o.host)) {
         error("--host " + o.host + ": no host of that name in " + o.file);
@@ -149,7 +188,20 @@ int cmd_run(const RunOptions& o) {
         return kExitBadInput;
     }
     const TraceSummary summary = world.run();
+    if (o.ladder) {
+        LadderTextOptions text;
+        text.unicode = want_unicode(o.ladder_chars);
+        write_ladder_text(out.stream(), ladder.ladder(), text);
+    }
     if (!finish_output(out)) return kExitOutput;
+    if (svg) {
+        LadderSvgOptions page;
+        page.title = scenario.name;
+        page.description = scenario.description;
+        write_ladder_svg(svg->stream(), ladder.ladder(), page);
+        if (!finish_output(*svg)) return kExitOutput;
+    }
+    if (!ladder.ladder().capped.empty()) error(ladder.ladder().capped);
     if (const std::string m = cap_message(summary); !m.empty()) error(o.file + ": " + m);
     return kExitOk;
 }
@@ -275,7 +327,8 @@ int run_cli(int argc, char** argv) {
     RunOptions run_opts;
     CLI::App* run = app.add_subcommand("run", "Run a scenario and print its timeline");
     run->add_option("FILE", run_opts.file, "Scenario file (JSON); - reads standard input")->required();
-    run->add_flag("--json", run_opts.json, "Write JSON lines (one object per event) instead of the timeline");
+    CLI::Option* json_flag =
+        run->add_flag("--json", run_opts.json, "Write JSON lines (one object per event) instead of the timeline");
     run->add_flag("--absolute", run_opts.absolute,
                   "Show raw sequence numbers (default: relative, each direction's ISN is 0)");
     run->add_flag("--explain", run_opts.explain,
@@ -286,6 +339,18 @@ int run_cli(int argc, char** argv) {
     run->add_option("--socket", run_opts.socket, "Only the events of this socket (\"s\", \"s.2\", \"s.*\")");
     run->add_option("--from", run_opts.from, "Only events at or after this time (\"1.5s\")");
     run->add_option("--until", run_opts.until, "Only events at or before this time");
+    CLI::Option* ladder_flag =
+        run->add_flag("--ladder", run_opts.ladder,
+                      "Draw a ladder (sequence) diagram instead of the timeline: a column per host, "
+                      "an arrow per segment, states beside the columns");
+    run->add_option("--svg", run_opts.svg, "Write the ladder diagram as SVG to this file")->type_name("FILE");
+    run->add_option("--ladder-segments", run_opts.ladder_segments,
+                    "Draw at most this many segments in the ladder (default 2000)")
+        ->check(CLI::PositiveNumber);
+    run->add_option("--ladder-chars", run_opts.ladder_chars,
+                    "Ladder characters: auto (box drawing on a UTF-8 terminal), ascii or unicode")
+        ->check(CLI::IsMember({"auto", "ascii", "unicode"}));
+    ladder_flag->excludes(json_flag);
     add_common(run, run_opts.common);
 
     CommonOptions check_opts;
