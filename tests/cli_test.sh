@@ -70,6 +70,12 @@ expect "check to a full disk reports it" 4 "cannot write output: No space left o
 expect "profiles to a full disk reports it" 4 "cannot write output" -- sh -c '"$0" profiles > /dev/full' "$tcpsim"
 expect "graph to a full disk reports it" 4 "cannot write output" -- sh -c '"$0" graph > /dev/full' "$tcpsim"
 expect "check of a directory without scenarios is an error" 2 "empty: no scenario files" -- "$tcpsim" check "$tmp/empty"
+expect "run --ladder draws the ladder instead of the timeline" 0 '\|-- ACK seq 2 ack 2 --x +\|  lost \(fault: lose the client' -- "$tcpsim" run --ladder "$src/scenarios/lost_final_ack.json"
+expect "run --ladder --host keeps that host's arrows" 0 "TIME_WAIT 60s until 61.020" -- "$tcpsim" run --ladder --host client "$src/scenarios/lost_final_ack.json"
+expect "run --ladder says on stderr when it is capped" 0 "ladder: 9 segments, showing the first 3; narrow it with --socket/--from/--until" -- sh -c '"$0" run --ladder --ladder-segments 3 "$1" 2>&1 >/dev/null' "$tcpsim" "$src/scenarios/lost_final_ack.json"
+expect "run --ladder and --json exclude each other" 2 "excludes" -- "$tcpsim" run --ladder --json "$src/scenarios/lost_final_ack.json"
+expect "run --svg writes the file and still prints the timeline" 0 "LAST_ACK -> CLOSED" -- "$tcpsim" run --svg "$tmp/l.svg" "$src/scenarios/lost_final_ack.json"
+expect "run --svg into a missing directory reports it" 4 "cannot write .*nowhere/l.svg" -- "$tcpsim" run --svg "$tmp/nowhere/l.svg" "$src/scenarios/lost_final_ack.json"
 
 pe="$src/scenarios/port_exhaustion.json"
 expect "run --metrics writes a CSV with a t_s column" 0 "" -- "$tcpsim" run "$pe" --metrics "$tmp/m.csv"

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -26,6 +27,9 @@
 #include "tcpsim/views/json_lines.hpp"
 #include "tcpsim/views/pcap.hpp"
 #include "tcpsim/views/metrics.hpp"
+#include "tcpsim/views/ladder.hpp"
+#include "tcpsim/views/ladder_svg.hpp"
+#include "tcpsim/views/ladder_text.hpp"
 #include "tcpsim/views/timeline.hpp"
 #include "tcpsim/views/verdict.hpp"
 #include "tcpsim/world/world.hpp"
@@ -102,6 +106,10 @@ struct RunOptions {
     std::string metrics;      // CSV file
     std::string metrics_svg;  // SVG file
     std::string metrics_interval;
+    bool ladder = false;
+    std::string svg;
+    std::size_t ladder_segments = LadderOptions{}.max_segments;
+    std::string ladder_chars = "auto";
 };
 
 std::optional<Time> parse_time_option(const std::string& name, const std::string& text, bool& bad) {
@@ -154,6 +162,21 @@ std::variant<std::vector<PcapCapture>, int> pcap_captures(const RunOptions& o, c
     return captures;
 }
 
+// Box drawing on a terminal whose locale is UTF-8 (the first of LC_ALL, LC_CTYPE, LANG set).
+bool want_unicode(const std::string& mode) {
+    if (mode == "unicode") return true;
+    if (mode == "ascii") return false;
+    if (!::isatty(STDOUT_FILENO)) return false;
+    for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+        const char* v = std::getenv(name);
+        if (!v || !*v) continue;
+        std::string value(v);
+        std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+        return value.find("utf-8") != std::string::npos || value.find("utf8") != std::string::npos;
+    }
+    return false;
+}
+
 int cmd_run(const RunOptions& o) {
     LoadResult loaded = load_scenario_file(o.file, o.common.overrides());
     if (auto* err = std::get_if<UserError>(&loaded)) {
@@ -194,14 +217,29 @@ int cmd_run(const RunOptions& o) {
         mopt.interval = *d;
     }
 
+    LadderOptions lopt;
+    lopt.max_segments = o.ladder_segments;
+    lopt.host = o.host;
+    lopt.socket = o.socket;
+    lopt.from = topt.from;
+    lopt.until = topt.until;
+
     Output out = Output::standard();
+    // Opened before the run, so a path that cannot be written fails at once.
+    std::optional<Output> svg;
+    if (!o.svg.empty()) {
+        svg = Output::file(o.svg);
+        if (!svg->ok() && !finish_output(*svg)) return kExitOutput;
+    }
     TraceStream stream;
     TimelineView timeline(out.stream(), topt);
     JsonLinesView json(out.stream());
+    LadderView ladder(lopt);
     if (o.json)
         stream.add(json);
-    else
+    else if (!o.ladder)
         stream.add(timeline);
+    if (o.ladder || !o.svg.empty()) stream.add(ladder);
     World world(scenario, stream);
     if (!o.host.empty() && !stream.names().find_host(o.host)) {
         error("--host " + o.host + ": no host of that name in " + o.file);
@@ -242,15 +280,28 @@ int cmd_run(const RunOptions& o) {
         stream.add(*metrics);
     }
     const TraceSummary summary = world.run();
+    if (o.ladder) {
+        LadderTextOptions text;
+        text.unicode = want_unicode(o.ladder_chars);
+        write_ladder_text(out.stream(), ladder.ladder(), text);
+    }
     bool written = finish_output(out);
     if (pcap) {
         for (const std::string& p : pcap->errors()) error(p);
         written = written && pcap->errors().empty();
     }
+    if (svg) {
+        LadderSvgOptions page;
+        page.title = scenario.name;
+        page.description = scenario.description;
+        write_ladder_svg(svg->stream(), ladder.ladder(), page);
+        written = finish_output(*svg) && written;
+    }
     if (metrics_svg) metrics->write_svg(metrics_svg->stream(), scenario.name);
     for (std::optional<Output>* file : {&metrics_csv, &metrics_svg})
         if (*file && !finish_output(**file)) written = false;
     if (!written) return kExitOutput;
+    if (!ladder.ladder().capped.empty()) error(ladder.ladder().capped);
     if (const std::string m = cap_message(summary); !m.empty()) error(o.file + ": " + m);
     if (metrics && !metrics->cap_problem().empty()) {
         error(metrics->cap_problem());
@@ -380,7 +431,8 @@ int run_cli(int argc, char** argv) {
     RunOptions run_opts;
     CLI::App* run = app.add_subcommand("run", "Run a scenario and print its timeline");
     run->add_option("FILE", run_opts.file, "Scenario file (JSON); - reads standard input")->required();
-    run->add_flag("--json", run_opts.json, "Write JSON lines (one object per event) instead of the timeline");
+    CLI::Option* json_flag =
+        run->add_flag("--json", run_opts.json, "Write JSON lines (one object per event) instead of the timeline");
     run->add_flag("--absolute", run_opts.absolute,
                   "Show raw sequence numbers (default: relative, each direction's ISN is 0)");
     run->add_flag("--explain", run_opts.explain,
@@ -413,6 +465,18 @@ int run_cli(int argc, char** argv) {
     run->add_option("--metrics-interval", run_opts.metrics_interval,
                     "Sample the metrics every D of simulated time (default 1s)")
         ->type_name("D");
+    CLI::Option* ladder_flag =
+        run->add_flag("--ladder", run_opts.ladder,
+                      "Draw a ladder (sequence) diagram instead of the timeline: a column per host, "
+                      "an arrow per segment, states beside the columns");
+    run->add_option("--svg", run_opts.svg, "Write the ladder diagram as SVG to this file")->type_name("FILE");
+    run->add_option("--ladder-segments", run_opts.ladder_segments,
+                    "Draw at most this many segments in the ladder (default 2000)")
+        ->check(CLI::PositiveNumber);
+    run->add_option("--ladder-chars", run_opts.ladder_chars,
+                    "Ladder characters: auto (box drawing on a UTF-8 terminal), ascii or unicode")
+        ->check(CLI::IsMember({"auto", "ascii", "unicode"}));
+    ladder_flag->excludes(json_flag);
     add_common(run, run_opts.common);
 
     CommonOptions check_opts;
