@@ -87,5 +87,9 @@ expect "too many metrics rows name the interval to raise" 2 "--metrics-interval 
 expect "--metrics to a full disk reports it" 4 "cannot write /dev/full: No space left on device" -- "$tcpsim" run "$pe" --metrics /dev/full
 expect "--metrics-svg into a missing directory reports it" 4 "cannot write $tmp/no/m.svg: No such file or directory" -- "$tcpsim" run "$pe" --metrics-svg "$tmp/no/m.svg"
 
+expect "run - reads the scenario from standard input" 0 "LAST_ACK -> CLOSED" -- sh -c '"$0" run - < "$1"' "$tcpsim" "$src/scenarios/lost_final_ack.json"
+expect "check - names standard input" 0 "PASS  stdin  \\(.*<stdin>\\)" -- sh -c '"$0" check - < "$1"' "$tcpsim" "$src/scenarios/lost_syn.json"
+expect "an error in standard input says <stdin>" 2 "<stdin>: \\(document\\): expected valid JSON" -- sh -c 'echo "{" | "$0" run -' "$tcpsim"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 #include "tcpsim/scenario/loader.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -278,8 +279,9 @@ class ScenarioReader {
                    "a JSON object");
         s_.file = root_.file();
         auto name = top.get("name");
-        s_.name =
-            name ? name->nonempty_string() : std::filesystem::path(root_.file()).stem().string();
+        s_.name = name                        ? name->nonempty_string()
+                  : root_.file() == kStdinLabel ? std::string("stdin")
+                                                : std::filesystem::path(root_.file()).stem().string();
         if (auto d = top.get("description")) s_.description = d->string();
         if (auto seed = top.get("seed")) s_.seed = seed->integer();
         if (auto d = top.get("duration")) s_.limits.duration = Time{} + d->positive_duration();
@@ -727,7 +729,10 @@ LoadResult load(std::string text, const std::string& file_label, const std::vect
 
 }  // namespace
 
-LoadResult load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+LoadResult load_scenario_file(const std::string& given, const std::vector<std::string>& overrides) {
+    // "-" is standard input, named as such in messages (and the scenario named "stdin").
+    const bool from_stdin = given == "-";
+    const std::string path = from_stdin ? std::string(kStdinLabel) : given;
     auto unreadable = [&](int err) {
         std::string reason = std::generic_category().message(err);
         if (!reason.empty()) {
@@ -739,7 +744,8 @@ LoadResult load_scenario_file(const std::string& path, const std::vector<std::st
         return UserError{path, "", "a scenario file of at most 64 MiB (" + std::to_string(kMaxFileBytes) + " bytes)",
                          std::move(found)};
     };
-    std::unique_ptr<std::FILE, CloseFile> file(std::fopen(path.c_str(), "rb"));
+    std::unique_ptr<std::FILE, CloseFile> file(from_stdin ? fdopen(dup(STDIN_FILENO), "rb")
+                                                          : std::fopen(path.c_str(), "rb"));
     if (!file) return unreadable(errno);
     std::string text;
     struct stat st {};

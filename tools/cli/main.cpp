@@ -342,8 +342,9 @@ int cmd_check(const std::vector<std::string>& inputs, const CommonOptions& opts)
     std::ostream& os = out.stream();
     int passed = 0;
     int failed = 0;
-    for (const std::string& file : files) {
-        LoadResult loaded = load_scenario_file(file, opts.overrides());
+    for (const std::string& given : files) {
+        const std::string file = given == "-" ? std::string(kStdinLabel) : given;
+        LoadResult loaded = load_scenario_file(given, opts.overrides());
         if (auto* err = std::get_if<UserError>(&loaded)) {
             os << "ERROR " << terminal_safe(file) << "\n      " << terminal_safe(err->message()) << "\n";
             bad_input = true;

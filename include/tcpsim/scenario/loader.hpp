@@ -22,6 +22,8 @@ using LoadResult = std::variant<Scenario, UserError>;
 // `overrides` are "POINTER=VALUE" strings applied to the JSON before validation:
 // POINTER is a JSON pointer ("/links/0/delay") or a dotted path ("links.0.delay");
 // VALUE is parsed as JSON when it is valid JSON, else taken as a string ("20ms").
+// `path` "-" reads standard input; messages then name it kStdinLabel.
+inline constexpr std::string_view kStdinLabel = "<stdin>";
 LoadResult load_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {});
 LoadResult load_scenario_text(std::string_view json_text, const std::string& file_label,
                               const std::vector<std::string>& overrides = {});
