@@ -82,8 +82,11 @@ std::uint32_t Host::ts_offset_for(const FourTuple& t) const {
     switch (setup_.rules.timestamp_clock) {
         case TimestampClock::PerHost:
             return host_ts_offset_;
+        case TimestampClock::PerAddressPair:
+            // Linux 4.11 .. 2026 secure_tcp_ts_off: siphash(saddr, daddr) on top of the clock.
+            return host_ts_offset_ + keyed_hash(ts_secret_, {{t.local.ip, 0}, {t.remote.ip, 0}});
         case TimestampClock::PerConnection:
-            // Linux secure_tcp_ts_off: a hash of the 4-tuple (6.18) on top of the clock.
+            // Linux secure_tcp_seq_and_ts_off: a hash of the 4-tuple on top of the clock.
             return host_ts_offset_ + keyed_hash(ts_secret_, t);
     }
     return host_ts_offset_;

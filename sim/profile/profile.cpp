@@ -106,8 +106,11 @@ std::vector<ProfileRules> make_profiles() {
     linux.min_snd_mss = 48;               // net.ipv4.tcp_min_snd_mss, TCP_MIN_SND_MSS
     linux.isn = IsnGenerator::LinuxClock;
     linux.timestamps = true;              // net.ipv4.tcp_timestamps = 1
+    // secure_tcp_seq_and_ts_off hashes the 4-tuple (165573e41f2f, in 6.18.y; measured on
+    // 6.18.44). Older 6.x kernels hash the address pair: timestamp_clock "address_pair".
     linux.timestamp_clock = TimestampClock::PerConnection;
     linux.paws_window = 1;                // TCP_PAWS_WINDOW
+    linux.paws_stale_after = seconds(2147);  // TCP_PAWS_WRAP = INT_MAX / USEC_PER_SEC
     linux.rst_in_time_wait = RstInTimeWait::Close;  // tcp_rfc1337 = 0 (L-TW-1)
     linux.syn_in_time_wait = SynInTimeWait::Linux;  // L-TW-3
     linux.time_wait_rules = TimeWaitRules::Linux;   // L-TW-1..6
@@ -124,7 +127,31 @@ std::vector<ProfileRules> make_profiles() {
     linux.window_scale = 10;
     linux.sack = true;                    // net.ipv4.tcp_sack
     linux.option_layout = OptionLayout::Linux;  // tcp_options_write, L-SYN-1
+    linux.absent_knobs = {{"net.ipv4.tcp_tw_recycle",
+                           "net.ipv4.tcp_tw_recycle was removed in Linux 4.12, commit 4396e46187ca "
+                           "\"tcp: remove tcp_tw_recycle\"; the profile linux-4.9 has it"}};
     p.push_back(linux);
+
+    // Linux 4.9 (the LTS of December 2016), where it differs from 6.x for teardown; its
+    // TIME-WAIT rules (tcp_timewait_state_process) are those of 6.x.
+    ProfileRules linux49 = linux;
+    linux49.name = "linux-4.9";
+    linux49.description =
+        "Linux 4.9: tcp_tw_recycle (off by default), one TSval clock per host, tw_reuse 0/1 (off) "
+        "with a whole-second age test; otherwise as linux";
+    linux49.absent_knobs = {{"net.ipv4.tcp_tw_reuse_delay",
+                             "Linux 4.9 has no net.ipv4.tcp_tw_reuse_delay (it came with the net-next "
+                             "merge 154dee7c3265 of December 2024): tw_reuse waits until get_seconds() - "
+                             "tw_ts_recent_stamp > 1; the profile linux has it"}};
+    // tcp_time_stamp is jiffies and tcp_create_openreq_child sets tsoffset = 0: every
+    // connection reads the host's clock (per-connection offsets came in 4.10, 95a22caee396).
+    linux49.timestamp_clock = TimestampClock::PerHost;
+    linux49.timestamp_tick = milliseconds(4);  // jiffies at HZ=250 [Debian's config]; 1 ms since 4.13 (9a568de4818d)
+    linux49.paws_stale_after = seconds(60 * 60 * 24 * 24);  // TCP_PAWS_24DAYS
+    linux49.tw_reuse = 0;                      // net.ipv4.tcp_tw_reuse default
+    linux49.tw_reuse_loopback_mode = false;    // mode 2 came in 2018 (79e9fed46038)
+    linux49.tw_reuse_age = TwReuseAge::RecentSecond;  // tcp_twsk_unique, L-REUSE-3
+    p.push_back(linux49);
 
     ProfileRules solaris = bsd;
     solaris.name = "solaris";
@@ -437,11 +464,14 @@ const std::vector<Knob>& knobs() {
                                   "TSval clock period (its rate): 1 ms on Linux and FreeBSD",
                                   [](ProfileRules& r) -> Duration& { return r.timestamp_tick; }, kTextOnly,
                                   microseconds(1), seconds(1)));
-        k.push_back(enum_knob("timestamp_clock", "one of host, connection",
-                              "TSval clock: one per host, or offset per connection (Linux 4.10+)",
+        k.push_back(enum_knob("timestamp_clock", "one of host, address_pair, connection",
+                              "TSval clock: one per host (Linux 4.9), offset per address pair (Linux 4.11 to "
+                              "the 2026 revert), or per 4-tuple (Linux 4.10 and 6.18.y)",
                               &ProfileRules::timestamp_clock,
-                              std::array<std::pair<TimestampClock, std::string_view>, 2>{
-                                  {{TimestampClock::PerHost, "host"}, {TimestampClock::PerConnection, "connection"}}}));
+                              std::array<std::pair<TimestampClock, std::string_view>, 3>{
+                                  {{TimestampClock::PerHost, "host"},
+                                   {TimestampClock::PerAddressPair, "address_pair"},
+                                   {TimestampClock::PerConnection, "connection"}}}));
         k.push_back(enum_knob("syn_in_time_wait", "one of reject, sequence, rfc6191, linux",
                               "how a SYN may reopen a TIME-WAIT connection",
                               &ProfileRules::syn_in_time_wait,
@@ -460,9 +490,19 @@ const std::vector<Knob>& knobs() {
         k.push_back(integer_knob("net.ipv4.tcp_max_tw_buckets", "an integer from 0 to 16777216",
                                  "most TIME-WAIT entries at once; beyond it none is created",
                                  &ProfileRules::max_tw_buckets, 0, 16777216));
-        k.push_back(integer_knob("net.ipv4.tcp_tw_reuse", "0, 1 or 2",
-                                 "reuse a TIME-WAIT 4-tuple for connect(): 0 off, 1 on, 2 loopback only",
-                                 &ProfileRules::tw_reuse, 0, 2));
+        k.push_back(Knob{{"net.ipv4.tcp_tw_reuse", "0, 1 or 2",
+                          "reuse a TIME-WAIT 4-tuple for connect(): 0 off, 1 on, 2 loopback only"},
+                         [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
+                             const std::int64_t top = r.tw_reuse_loopback_mode ? 2 : 1;
+                             if (v.kind != KnobValue::Kind::Integer || v.integer_value < 0 || v.integer_value > top)
+                                 return std::string(r.tw_reuse_loopback_mode
+                                                        ? "0, 1 or 2"
+                                                        : "0 or 1 (the loopback-only mode 2 came in 2018, "
+                                                          "79e9fed46038, after this kernel)");
+                             r.tw_reuse = static_cast<int>(v.integer_value);
+                             return std::nullopt;
+                         },
+                         [](const ProfileRules& r) { return std::to_string(r.tw_reuse); }});
         k.push_back(duration_knob("net.ipv4.tcp_tw_reuse_delay", "milliseconds from 1 to 60000, or a duration",
                                   "how long after entering TIME-WAIT tw_reuse may take the 4-tuple",
                                   [](ProfileRules& r) -> Duration& { return r.tw_reuse_delay; }, ms, ms,
@@ -534,10 +574,19 @@ std::span<const KnobInfo> all_knobs() {
     return infos;
 }
 
+const AbsentKnob* absent_knob(const ProfileRules& rules, std::string_view name) {
+    for (const AbsentKnob& a : rules.absent_knobs)
+        if (a.name == name) return &a;
+    return nullptr;
+}
+
 std::optional<std::string> apply_knob(ProfileRules& rules, std::string_view name,
                                       const KnobValue& value) {
     for (const auto& k : knobs()) {
-        if (k.info.name == name) return k.set(rules, value);
+        if (k.info.name != name) continue;
+        if (const AbsentKnob* a = absent_knob(rules, name))
+            return "a knob the " + rules.name + " profile has (" + std::string(a->why) + ")";
+        return k.set(rules, value);
     }
     std::string known;
     for (const auto& k : knobs()) {

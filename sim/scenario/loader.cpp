@@ -183,6 +183,8 @@ std::string describe_fault(const FaultConfig& f) {
 // Applies one "msl" or "sysctl" setting to the host's rules.
 void apply_setting(ProfileRules& rules, const std::string& knob, const Node& n) {
     const Json& j = n.json();
+    // A knob the kernel does not have is wrong whatever its value.
+    if (absent_knob(rules, knob)) n.fail(apply_knob(rules, knob, KnobValue{}).value_or(""));
     KnobValue value;
     if (j.is_number_unsigned() &&
         j.get<std::uint64_t>() > std::numeric_limits<std::int64_t>::max()) {

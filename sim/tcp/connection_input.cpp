@@ -145,8 +145,8 @@ bool Connection::timestamps_acceptable(const Segment& seg, Time now, Actions& ou
         return false;
     }
     if (seg.is(Flags::Rst) || !ts_recent_stamp_) return true;  // Linux: RSTs skip PAWS
-    // RFC 7323 5.5: TS.Recent goes stale after 24 days idle (Linux TCP_PAWS_WRAP, ~2147 s).
-    if (now - *ts_recent_stamp_ >= seconds(2147)) return true;
+    // RFC 7323 5.5: TS.Recent goes stale after 24 days idle (Linux 6.x: TCP_PAWS_WRAP, ~2147 s).
+    if (now - *ts_recent_stamp_ >= rules_->paws_stale_after) return true;
     const auto behind = static_cast<std::int32_t>(ts_recent_ - seg.options.timestamp->val);
     if (behind <= static_cast<std::int32_t>(rules_->paws_window)) return true;
     // RFC 7323 5.3 R1: an old timestamp: the segment is not acceptable; ACK and drop.

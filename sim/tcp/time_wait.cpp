@@ -124,7 +124,7 @@ TimeWaitOutcome linux_rules(const TimeWaitRecord& r, const FourTuple& tuple, con
     const auto& ts = seg.options.timestamp;
     if (r.ts_recent_stamp && ts) {
         paws_reject = static_cast<std::int32_t>(r.ts_recent - ts->val) > 0 &&
-                      now < *r.ts_recent_stamp + seconds(2147) && r.ts_recent != 0;
+                      now < *r.ts_recent_stamp + rules.paws_stale_after && r.ts_recent != 0;
         // tcp_paws_reject: an RST is believed once TS.Recent is TCP_PAWS_MSL (60 s) old.
         if (seg.is(Flags::Rst) && now >= *r.ts_recent_stamp + seconds(60)) paws_reject = false;
     }
@@ -307,9 +307,21 @@ bool time_wait_reusable(const TimeWaitRecord& r, const FourTuple& tuple, const P
     int reuse = rules.tw_reuse;
     // L-REUSE-2: mode 2 reuses only loopback connections.
     if (reuse == 2 && !tuple.remote.ip.is_loopback() && !tuple.local.ip.is_loopback()) reuse = 0;
-    // tcp_clock_ms() > tw_entry_stamp + delay: Linux compares whole milliseconds.
-    const auto ms = [](Time t) { return t.ns / 1'000'000; };
-    return reuse != 0 && ms(now) > ms(r.entered) + rules.tw_reuse_delay.ns / 1'000'000;
+    if (reuse == 0) return false;
+    switch (rules.tw_reuse_age) {
+        case TwReuseAge::EntryDelay: {
+            // tcp_clock_ms() > tw_entry_stamp + delay: Linux compares whole milliseconds.
+            const auto ms = [](Time t) { return t.ns / 1'000'000; };
+            return ms(now) > ms(r.entered) + rules.tw_reuse_delay.ns / 1'000'000;
+        }
+        case TwReuseAge::RecentSecond: {
+            // 4.x tcp_twsk_unique: get_seconds() - tw_ts_recent_stamp > 1, both whole
+            // seconds: 1 to 2 s after the last timestamp accepted from the peer.
+            const auto sec = [](Time t) { return t.ns / 1'000'000'000; };
+            return sec(now) - sec(*r.ts_recent_stamp) > 1;
+        }
+    }
+    return false;
 }
 
 }  // namespace tcpsim

@@ -1297,3 +1297,29 @@ TEST_CASE("a segments expectation reads seq and ack as 32-bit integers") {
       "expect": [{"type": "segments", "seq": 4294967296, "count": 1}]})");
     CHECK(e.pointer == "/expect/0/seq");
 }
+
+TEST_CASE("tcp_tw_recycle on the linux profile is an error that says it was removed in 4.12") {
+    const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "profile": "linux",
+      "sysctl": {"net.ipv4.tcp_tw_recycle": 0}}}})");
+    CHECK(e.pointer == "/hosts/a/sysctl/net.ipv4.tcp_tw_recycle");
+    CHECK(contains(e.expected, "removed in Linux 4.12"));
+    CHECK(contains(e.expected, "linux-4.9"));
+    const Scenario s = load_ok(R"({"hosts": {"a": {"address": "10.0.0.1", "profile": "linux-4.9",
+      "sysctl": {"net.ipv4.tcp_tw_recycle": 1}}}})");
+    CHECK(s.hosts.at(0).rules.tw_recycle);
+}
+
+TEST_CASE("linux-4.9 has no tcp_tw_reuse_delay and no loopback-only tw_reuse mode") {
+    const UserError delay = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "profile": "linux-4.9",
+      "sysctl": {"net.ipv4.tcp_tw_reuse_delay": 1000}}}})");
+    CHECK(delay.pointer == "/hosts/a/sysctl/net.ipv4.tcp_tw_reuse_delay");
+    CHECK(contains(delay.expected, "Linux 4.9 has no net.ipv4.tcp_tw_reuse_delay"));
+    const UserError mode = load_error(R"({"hosts": {"a": {"address": "10.0.0.1", "profile": "linux-4.9",
+      "sysctl": {"net.ipv4.tcp_tw_reuse": 2}}}})");
+    CHECK(contains(mode.expected, "0 or 1 (the loopback-only mode 2 came in 2018"));
+    CHECK(mode.found == "2");
+    const Scenario s = load_ok(R"({"hosts": {"a": {"address": "10.0.0.1", "profile": "linux",
+      "sysctl": {"net.ipv4.tcp_tw_reuse": 2, "timestamp_clock": "address_pair"}}}})");
+    CHECK(s.hosts.at(0).rules.tw_reuse == 2);
+    CHECK(s.hosts.at(0).rules.timestamp_clock == TimestampClock::PerAddressPair);
+}

@@ -194,3 +194,36 @@ TEST_CASE("two incarnations on one 4-tuple with the same fixed ISN write differe
     for (const TraceEvent* e : calls(t, CallKind::Recv, 1)) corrupt = corrupt || !e->integrity_ok;
     CHECK(corrupt);
 }
+
+TEST_CASE("TSval clocks: one per host (Linux 4.9), per address pair (4.11 to 2026), per 4-tuple (6.18.y)") {
+    // The first SYN's TSval of three connections made at once: two to b, one to c.
+    auto tsvals = [](const std::string& profile, const std::string& clock) {
+        const std::string sysctl = clock.empty() ? "" : R"(, "sysctl": {"timestamp_clock": ")" + clock + R"("})";
+        const Trace t = run(R"({
+          "hosts": {"a": {"address": "10.0.0.1", "profile": ")" + profile + R"(")" + sysctl + R"(},
+                    "b": {"address": "10.0.0.2"}, "c": {"address": "10.0.0.3"}},
+          "links": [{"between": ["a", "b"]}, {"between": ["a", "c"]}],
+          "apps": {"a": [{"at": "0s", "call": "connect", "socket": "c1", "to": "b:80", "from_port": 5000},
+                         {"at": "0s", "call": "connect", "socket": "c2", "to": "b:80", "from_port": 5001},
+                         {"at": "0s", "call": "connect", "socket": "c3", "to": "c:80", "from_port": 5002}]}
+        })");
+        std::vector<std::uint32_t> out;
+        for (const TraceEvent& e : t.events())
+            if (e.kind == TraceKind::Segment && e.segment_event == SegmentEvent::Send && e.host == 0 &&
+                e.flags == Flags::Syn && e.t == Time{} && e.options.timestamp)
+                out.push_back(e.options.timestamp->val);
+        return out;
+    };
+    const auto host = tsvals("linux-4.9", "");
+    REQUIRE(host.size() == 3);
+    CHECK(host[0] == host[1]);
+    CHECK(host[0] == host[2]);
+    const auto pair = tsvals("linux", "address_pair");
+    REQUIRE(pair.size() == 3);
+    CHECK(pair[0] == pair[1]);
+    CHECK(pair[0] != pair[2]);
+    const auto tuple = tsvals("linux", "");
+    REQUIRE(tuple.size() == 3);
+    CHECK(tuple[0] != tuple[1]);
+    CHECK(tuple[0] != tuple[2]);
+}

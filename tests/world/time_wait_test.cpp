@@ -189,3 +189,25 @@ TEST_CASE("tw_reuse takes a TIME_WAIT 4-tuple only with timestamps, after the de
     const FourTuple loopback{{Ipv4{0x7f000001}, 40000}, {Ipv4{0x7f000001}, 80}};
     CHECK(time_wait_reusable(record(true), loopback, linux_rules(), at_ms(5000), false));
 }
+
+TEST_CASE("linux-4.9 tw_reuse waits until the last TSval's whole second is more than 1 s old (4.x tcp_twsk_unique)") {
+    const ProfileRules on = with(*find_profile("linux-4.9"), "net.ipv4.tcp_tw_reuse", KnobValue::integer(1));
+    TimeWaitRecord r = record(true);
+    r.ts_recent_stamp = at_ms(1900);                                      // second 1
+    CHECK_FALSE(time_wait_reusable(r, kTuple, on, at_ms(2999), false));  // second 2: 1.099 s later
+    CHECK(time_wait_reusable(r, kTuple, on, at_ms(3000), false));        // second 3: 1.1 s later
+    CHECK_FALSE(time_wait_reusable(record(false), kTuple, on, at_ms(10000), false));  // no timestamps
+    CHECK_FALSE(time_wait_reusable(r, kTuple, *find_profile("linux-4.9"), at_ms(10000), false));  // off by default
+}
+
+TEST_CASE("PAWS in TIME_WAIT forgets TS.Recent after 24 days on linux-4.9, after 2147 s on linux (TCP_PAWS_WRAP)") {
+    auto rejects = [](const ProfileRules& rules, Time now) {
+        const auto o = on_time_wait_segment(record(true), kTuple, with_ts(from_peer(Flags::Ack, kIrs + 2, kIss + 2), 600),
+                                            rules, now, true);
+        return o.cause == Cause::TwPawsReject;
+    };
+    CHECK(rejects(linux_rules(), at_ms(100) + seconds(2146)));
+    CHECK_FALSE(rejects(linux_rules(), at_ms(100) + seconds(2147)));
+    CHECK(rejects(*find_profile("linux-4.9"), at_ms(100) + seconds(2147)));
+    CHECK_FALSE(rejects(*find_profile("linux-4.9"), at_ms(100) + seconds(24 * 24 * 3600)));
+}

@@ -418,8 +418,12 @@ int cmd_profiles() {
     Output out = Output::standard();
     for (const ProfileRules& p : all_profiles()) {
         out.stream() << p.name << ": " << p.description << "\n";
-        for (const KnobInfo& k : all_knobs())
-            out.stream() << "    " << k.name << " = " << knob_value(p, k.name) << "    # " << k.meaning << "\n";
+        for (const KnobInfo& k : all_knobs()) {
+            if (const AbsentKnob* a = absent_knob(p, k.name))
+                out.stream() << "    " << k.name << "    # not in this kernel: " << a->why << "\n";
+            else
+                out.stream() << "    " << k.name << " = " << knob_value(p, k.name) << "    # " << k.meaning << "\n";
+        }
         out.stream() << "\n";
     }
     return finish_output(out) ? kExitOk : kExitOutput;

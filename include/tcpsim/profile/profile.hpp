@@ -78,9 +78,27 @@ enum class ReceiveWindowRule : std::uint8_t {
     Solaris,
 };
 
-// Whose clock a TSval reads: one per host, or offset per connection (Linux 4.10+ hashes
-// the 4-tuple into the offset, so one host's connections do not share a clock).
-enum class TimestampClock : std::uint8_t { PerHost, PerConnection };
+// Whose clock a TSval reads. Linux 4.9 sends jiffies, one clock per host; 4.10 added an
+// offset hashed from the 4-tuple (95a22caee396); 4.11 cut it to the address pair for
+// tw_recycle (28ee1b746f49, "downgrade to per-host timestamp offsets"); 2026 put the ports
+// back (165573e41f2f, in the 6.12.y and 6.18.y stable trees too).
+enum class TimestampClock : std::uint8_t {
+    PerHost,         // one clock for all of a host's connections
+    PerAddressPair,  // offset hashed from (saddr, daddr)
+    PerConnection,   // offset hashed from the 4-tuple
+};
+
+// How old a TIME-WAIT entry must be before tcp_tw_reuse takes its 4-tuple (L-REUSE-3).
+enum class TwReuseAge : std::uint8_t {
+    EntryDelay,    // tcp_clock_ms() > tw_entry_stamp + tcp_tw_reuse_delay (since Dec 2024)
+    RecentSecond,  // 4.x: get_seconds() - tw_ts_recent_stamp > 1 (whole seconds of the last TSval)
+};
+
+// A sysctl the kernel a profile models does not have, and what to do instead.
+struct AbsentKnob {
+    std::string_view name;
+    std::string_view why;  // completes "expected a knob of <profile>: ..."
+};
 
 struct ProfileRules {
     std::string name;
@@ -138,6 +156,8 @@ struct ProfileRules {
     TimestampClock timestamp_clock = TimestampClock::PerHost;
     // PAWS tolerance in ticks in synchronized states (Linux TCP_PAWS_WINDOW = 1).
     std::uint32_t paws_window = 0;
+    // RFC 7323 5.5: TS.Recent is stale after this long idle (24 days; Linux 6.x TCP_PAWS_WRAP).
+    Duration paws_stale_after = seconds(60 * 60 * 24 * 24);
     // B-TW-6 / RFC 7323 3.2: a non-RST segment without TSopt on a timestamp connection is
     // dropped (FreeBSD); Linux only skips PAWS for it.
     bool drop_missing_timestamps = false;
@@ -153,6 +173,9 @@ struct ProfileRules {
     std::uint32_t max_tw_buckets = 262144;
     // L-REUSE-*: 0 off, 1 on, 2 loopback only.
     int tw_reuse = 0;
+    // Mode 2 (loopback only) exists: Linux 4.18+ (79e9fed46038).
+    bool tw_reuse_loopback_mode = true;
+    TwReuseAge tw_reuse_age = TwReuseAge::EntryDelay;
     Duration tw_reuse_delay = seconds(1);
     // L-RECYC-*: Linux 4.9 tcp_tw_recycle.
     bool tw_recycle = false;
@@ -169,6 +192,9 @@ struct ProfileRules {
     Duration keepalive_time = seconds(7200);
     Duration keepalive_intvl = seconds(75);
     int keepalive_probes = 9;
+
+    // Sysctls of other kernels this one lacks (setting one is an error that says why).
+    std::vector<AbsentKnob> absent_knobs;
 
     Duration time_wait_length() const {
         return time_wait_source == TimeWaitLength::TwoMsl ? 2 * msl : time_wait_fixed;
@@ -215,5 +241,7 @@ std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_port_range(std::str
 
 // The knob's current value, as a scenario would spell it.
 std::string knob_value(const ProfileRules& rules, std::string_view name);
+// Why the rules' kernel has no such knob, if it has none.
+const AbsentKnob* absent_knob(const ProfileRules& rules, std::string_view name);
 
 }  // namespace tcpsim
