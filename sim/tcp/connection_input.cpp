@@ -62,7 +62,7 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
     tcb_.rcv.nxt = seg.seq + 1;
     if (seg.options.mss) tcb_.snd_mss = std::min(*seg.options.mss, rules_->mss);
     // RFC 7323 3.2: timestamps are on when both SYNs carry TSopt.
-    if (rules_->timestamps && seg.options.timestamp) {
+    if (timestamps_wanted() && seg.options.timestamp) {
         ts_on_ = true;
         ts_recent_ = seg.options.timestamp->val;
         ts_recent_stamp_ = now;

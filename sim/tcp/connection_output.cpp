@@ -112,7 +112,7 @@ void Connection::send_syn(Time now, Actions& out) {
     Segment s = make_segment(syn_ack ? (Flags::Syn | Flags::Ack) : Flags::Syn, tcb_.snd.iss, now);
     s.options.mss = rules_->mss;  // RFC 9293 3.7.1: MSS option only in SYN segments
     // RFC 7323 3.2: TSopt MAY be in a SYN, and in a SYN,ACK only if the SYN had it.
-    if (rules_->timestamps && (!syn_ack || ts_on_))
+    if (timestamps_wanted() && (!syn_ack || ts_on_))
         s.options.timestamp = TimestampOption{tsval(now), syn_ack ? ts_recent_ : 0};
     emit(std::move(s), out);
     tcb_.snd.nxt = tcb_.snd.iss + 1;

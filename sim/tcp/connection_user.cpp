@@ -20,7 +20,7 @@ void Connection::open_passive(const Segment& syn, Time now, Actions& out) {
     tcb_.snd.max_wnd = syn.window;
     tcb_.snd.wl1 = syn.seq;
     if (syn.options.mss) tcb_.snd_mss = std::min(*syn.options.mss, rules_->mss);
-    if (rules_->timestamps && syn.options.timestamp) {
+    if (timestamps_wanted() && syn.options.timestamp) {
         ts_on_ = true;  // RFC 7323 3.2: the SYN offered TSopt and we accept it
         ts_recent_ = syn.options.timestamp->val;
         ts_recent_stamp_ = now;
