@@ -7,6 +7,16 @@ namespace tcpsim {
 
 void Host::deliver(const Segment& seg) {
     const FourTuple t{seg.dst, seg.src};
+    if (!raw_tuples_.empty() && raw_tuples_.count(t)) {
+        TraceEvent e = event(TraceKind::Segment, {}, &t);
+        e.segment_event = SegmentEvent::Deliver;
+        set_segment_fields(e, seg);
+        trace_.record(e);
+        arriving_ = &seg;
+        record_decision(Cause::RawSocketTookReply, {}, &t);
+        arriving_ = nullptr;
+        return;
+    }
     auto conn_it = connections_.find(t);
     TimeWaitEntry* tw = conn_it == connections_.end() ? time_wait_.find(t) : nullptr;
     auto listener_it = listeners_.find(seg.dst.port);

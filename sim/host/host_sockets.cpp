@@ -229,6 +229,7 @@ SocketId Host::connect(const std::string& label, Endpoint remote,
             p.ts_recent_stamp = cached->second.stamp;
         }
     }
+    if (options.isn) p.iss = Seq{*options.isn};
     ConnSlot& slot = create_slot(p, s, en.ref, local_port.has_value());
     slot.connecting = true;
     error = Errno::InProgress;

@@ -4,7 +4,7 @@ namespace tcpsim::scenario_json {
 namespace {
 
 constexpr std::string_view kAppCallExpected =
-    "one of listen, connect, send, recv, shutdown, close, abort, setsockopt, reboot";
+    "one of listen, connect, send, recv, shutdown, close, abort, setsockopt, reboot, send_segment";
 constexpr std::string_view kOnExpected = "one of connected, data, peer_closed, error, idle";
 constexpr std::string_view kOptionsExpected =
     R"(socket options, such as {"SO_KEEPALIVE": true, "TCP_KEEPIDLE": "3s", "SO_LINGER": "0s"})";
@@ -79,7 +79,11 @@ std::vector<std::string_view> action_keys(CallKind call) {
             keys.insert(keys.end(), {"port", "accept_as", "autoread", "options"});
             break;
         case CallKind::Connect:
-            keys.insert(keys.end(), {"to", "from_port", "autoread", "options"});
+            keys.insert(keys.end(), {"to", "from_port", "autoread", "options", "isn", "tcp_timestamps"});
+            break;
+        case CallKind::SendSegment:  // a raw socket: no socket of the stack, no reaction
+            keys = {"at", "call", "from_port", "to", "flags", "seq", "ack", "window", "len", "text",
+                    "options", "of", "stack_answers"};
             break;
         case CallKind::Setsockopt:
             keys.push_back("options");
@@ -134,6 +138,72 @@ void read_target(const Node& n, const Scenario& s, SocketSetup& a) {
     }
 }
 
+CraftedValue crafted_value(const Node& n, CraftedField field) {
+    const std::string expected(crafted_value_expected(field));
+    if (n.json().is_number_unsigned()) return {CraftedBase::Absolute, static_cast<std::int64_t>(n.integer(0, 0xffffffff))};
+    return n.parsed([field](std::string_view s) { return parse_crafted_value(s, field); }, expected);
+}
+
+// A segment's TCP options: {"mss": 1460, "wscale": 7, "sack_permitted": true,
+// "timestamp": {"val": ..., "ecr": ...}}.
+void read_crafted_options(const Node& n, CraftedSegment& c) {
+    Object o(n, {"mss", "wscale", "sack_permitted", "timestamp"},
+             R"(TCP options, such as {"mss": 1460, "timestamp": {"val": 1000, "ecr": "ts_recent"}})");
+    if (auto v = o.get("mss")) c.mss = static_cast<std::uint16_t>(v->integer(0, 65535));
+    // RFC 7323 2.3: a shift above 14 is used as 14, but a raw socket may send it.
+    if (auto v = o.get("wscale")) c.wscale = static_cast<std::uint8_t>(v->integer(0, 255));
+    if (auto v = o.get("sack_permitted")) c.sack_permitted = v->boolean();
+    if (auto v = o.get("timestamp")) {
+        Object ts(*v, {"val", "ecr"}, R"(a timestamp option, such as {"val": 1000, "ecr": 0})");
+        c.timestamp = CraftedTimestamp{
+            crafted_value(ts.need("val", crafted_value_expected(CraftedField::Timestamp)), CraftedField::Timestamp),
+            ts.get("ecr") ? crafted_value(*ts.get("ecr"), CraftedField::Timestamp) : CraftedValue{}};
+    }
+}
+
+std::shared_ptr<const CraftedSegment> read_crafted(const Object& o, const Scenario& s) {
+    CraftedSegment c;
+    c.from_port = port(o.need("from_port", kPortExpected));
+    SocketSetup target;
+    read_target(o.need("to", R"("HOST:PORT", such as "server:80")"), s, target);
+    c.to_host = target.to_host;
+    c.to_ip = target.to_ip;
+    c.to_port = target.to_port;
+    const std::string flags_expected = "TCP flags such as \"SYN\", \"ACK\", \"RST|ACK\", \"FIN|ACK\"";
+    c.flags = o.need("flags", flags_expected).parsed(parse_flags, flags_expected);
+    c.seq = crafted_value(o.need("seq", crafted_value_expected(CraftedField::Sequence)), CraftedField::Sequence);
+    auto ack = o.get("ack");
+    if (has(c.flags, Flags::Ack)) {
+        c.ack = crafted_value(o.need("ack", crafted_value_expected(CraftedField::Sequence)), CraftedField::Sequence);
+    } else if (ack) {
+        ack->fail(R"(no "ack" without the ACK flag (the field is only meaningful with it))");
+    }
+    if (auto v = o.get("window")) c.window = static_cast<std::uint16_t>(v->integer(0, 65535));
+    auto len = o.get("len");
+    auto text = o.get("text");
+    if (len && text) text->fail(R"(either "len" or "text", not both)");
+    // At most what fits one IPv4 packet with a full TCP header (65535 - 20 - 60).
+    if (len) c.len = static_cast<std::uint32_t>(len->integer(0, 65455));
+    if (text) {
+        c.text = text->nonempty_string();
+        if (c.text.size() > 65455) text->fail("at most 65455 bytes (one IPv4 packet)", std::to_string(c.text.size()) + " bytes");
+        c.len = static_cast<std::uint32_t>(c.text.size());
+    }
+    if (auto v = o.get("options")) read_crafted_options(*v, c);
+    if (auto v = o.get("stack_answers")) c.stack_answers = v->boolean();
+    if (auto of = o.get("of")) {
+        Object ref(*of, {"host", "socket"}, R"(the socket relative values count from, such as {"host": "server", "socket": "s"})");
+        const Node host = ref.need("host", hosts_expected(s));
+        if (!host.json().is_string() || !s.find_host(host.json().get<std::string>())) host.fail(hosts_expected(s));
+        c.of_host = host.json().get<std::string>();
+        c.of_socket = ref.need("socket", kNameExpected).string();
+    } else if (c.needs_reference()) {
+        o.node().fail(R"("of": the socket that "snd_nxt", "rcv_nxt", "ts_recent"... belong to, such as {"host": "server", "socket": "s"})",
+                      "relative values without \"of\"");
+    }
+    return std::make_shared<const CraftedSegment>(std::move(c));
+}
+
 void read_trigger(const Object& o, AppAction& a) {
     auto at = o.get("at");
     auto on = o.get("on");
@@ -159,7 +229,8 @@ void read_trigger(const Object& o, AppAction& a) {
 AppAction read_action(const Node& n, const Scenario& s, SocketNames& names) {
     Object o(n,
              {"at", "on", "after", "socket", "call", "port", "accept_as", "autoread", "to",
-              "from_port", "bytes", "text", "how", "options", "every"},
+              "from_port", "bytes", "text", "how", "options", "every", "isn", "tcp_timestamps",
+              "flags", "seq", "ack", "window", "len", "of", "stack_answers"},
              R"(an app action, such as {"at": "0s", "call": "close", "socket": "c"})");
     AppAction a;
     a.pointer = n.pointer();
@@ -167,12 +238,18 @@ AppAction read_action(const Node& n, const Scenario& s, SocketNames& names) {
     o.allow_only(action_keys(a.call), "with \"call\": \"" + std::string(to_string(a.call)) + "\"");
     read_trigger(o, a);
     if (a.call == CallKind::Reboot) return a;
+    if (a.call == CallKind::SendSegment) {
+        a.crafted = read_crafted(o, s);
+        return a;
+    }
     if (auto v = o.get("every")) a.every = v->positive_duration();
     const Node socket = o.need("socket", kNameExpected);
     a.socket = socket.name();
     SocketSetup setup;
     if (auto v = o.get("options")) setup.options = read_options(*v);
     switch (a.call) {
+        case CallKind::SendSegment:  // read above
+            break;
         case CallKind::Setsockopt:
             setup.options = read_options(o.need("options", kOptionsExpected));
             a.setup = std::make_shared<const SocketSetup>(std::move(setup));
@@ -194,6 +271,8 @@ AppAction read_action(const Node& n, const Scenario& s, SocketNames& names) {
             read_target(o.need("to", R"("HOST:PORT", such as "server:80")"), s, setup);
             if (auto v = o.get("from_port")) setup.from_port = port(*v);
             if (auto v = o.get("autoread")) setup.autoread = v->boolean();
+            if (auto v = o.get("isn")) setup.isn = static_cast<std::uint32_t>(v->integer(0, 0xffffffff));
+            if (auto v = o.get("tcp_timestamps")) setup.tcp_timestamps = v->boolean();
             names.declare(socket, a.socket, SocketRole::Connecting);
             a.setup = std::make_shared<const SocketSetup>(std::move(setup));
             break;
@@ -292,12 +371,22 @@ std::vector<AppConfig> read_apps(const Node& n, const Scenario& s,
         for (const Node& a : actions) app.actions.push_back(read_action(a, s, names));
         // Checked after the whole script: a reaction may come before its socket's connect.
         for (const AppAction& a : app.actions) {
-            if (a.call != CallKind::Reboot && !names.knows(a.socket)) {
+            if (a.call != CallKind::Reboot && a.call != CallKind::SendSegment && !names.knows(a.socket)) {
                 reject(n.file(), a.pointer + "/socket", names.expected(host, false),
                        json_string(a.socket));
             }
         }
         apps.push_back(std::move(app));
+    }
+    // A crafted segment's "of" may name a socket of any host: checked once all are known.
+    for (const AppConfig& app : apps) {
+        for (const AppAction& a : app.actions) {
+            if (!a.crafted || a.crafted->of_host.empty()) continue;
+            const SocketNames& names = sockets[a.crafted->of_host];
+            if (!names.knows_label(a.crafted->of_socket))
+                reject(n.file(), a.pointer + "/of/socket", names.expected(a.crafted->of_host, true),
+                       json_string(a.crafted->of_socket));
+        }
     }
     return apps;
 }

@@ -33,7 +33,7 @@ void Connection::accept_syn_options(const Segment& syn, Time now, Actions& out) 
     // RFC 9293 3.7.1: the peer's MSS bounds what we send, as our route does (L-SYN-6).
     if (syn.options.mss) tcb_.snd_mss = std::min(*syn.options.mss, advmss_);
     // RFC 7323 3.2: timestamps are on when both SYNs carry TSopt.
-    if (rules_->timestamps && syn.options.timestamp) {
+    if (timestamps_wanted() && syn.options.timestamp) {
         ts_on_ = true;
         ts_recent_ = syn.options.timestamp->val;
         ts_recent_stamp_ = now;

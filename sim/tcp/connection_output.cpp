@@ -209,7 +209,7 @@ void Connection::send_syn(Time now, Actions& out) {
     // RFC 7323 3.2: TSopt MAY be in a SYN, and in a SYN,ACK only if the SYN had it. TSecr
     // is TS.Recent: 0, or the old TS.Recent of a TIME-WAIT this connection took over (Linux
     // tcp_syn_options, L-SYN-7).
-    if (rules_->timestamps && (!syn_ack || ts_on_)) s.options.timestamp = TimestampOption{tsval(now), ts_recent_};
+    if (timestamps_wanted() && (!syn_ack || ts_on_)) s.options.timestamp = TimestampOption{tsval(now), ts_recent_};
     // RFC 7323 2.2: WSopt MAY be in a SYN, and in a SYN,ACK only if the SYN had it; RFC
     // 2018 3: likewise SACK-permitted.
     if (rules_->window_scaling && (!syn_ack || wscale_on_)) s.options.wscale = rules_->window_scale;

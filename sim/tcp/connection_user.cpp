@@ -10,7 +10,7 @@ void Connection::choose_initial_window() {
             // the MSS, less the timestamps when they will be on: a passive open whose SYN had
             // them (tcp_openreq_init_rwin), an active one that inherited a TS.Recent from a
             // TIME-WAIT (tcp_connect_init, L-SYN-7). 64240 = 44 * 1460, 65160 = 45 * 1448.
-            const bool timestamps = rules_->timestamps && (passive_ ? ts_on_ : ts_recent_stamp_.has_value());
+            const bool timestamps = timestamps_wanted() && (passive_ ? ts_on_ : ts_recent_stamp_.has_value());
             const std::uint32_t mss = advmss_ - (timestamps ? 12 : 0);
             const std::uint32_t space = rcv_space_ > mss ? rcv_space_ / mss * mss : rcv_space_;
             tcb_.rcv.wnd = std::min<std::uint32_t>(space, 65535);

@@ -181,12 +181,17 @@ CauseText describe(Cause c) {
         case Cause::FourTupleInUse:
             return {"four_tuple_in_use", "the 4-tuple is in use", "Linux __inet_check_established, L-REUSE-5"};
         case Cause::PortInUse: return {"port_in_use", "bind(): port in use", "Linux inet_bind_conflict, L-BIND-1"};
+        case Cause::CraftedReferenceMissing:
+            return {"crafted_reference_missing", "crafted segment not sent: its \"of\" socket has no connection",
+                    "scenario send_segment"};
+        case Cause::RawSocketTookReply:
+            return {"raw_socket_took_reply", "taken by the raw socket, not the stack", "scenario send_segment"};
     }
     return {"?", "?", ""};
 }
 
 std::optional<Cause> parse_cause(std::string_view id) {
-    for (std::uint16_t i = 0; i <= static_cast<std::uint16_t>(Cause::PortInUse); ++i) {
+    for (std::uint16_t i = 0; i <= static_cast<std::uint16_t>(Cause::RawSocketTookReply); ++i) {
         const auto c = static_cast<Cause>(i);
         if (describe(c).id == id) return c;
     }

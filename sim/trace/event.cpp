@@ -62,7 +62,7 @@ constexpr std::array<std::pair<TimerAction, std::string_view>, 4> kTimerActions{
     {TimerAction::Cancel, "cancel"},
     {TimerAction::Expire, "expire"},
 }};
-constexpr std::array<std::pair<CallKind, std::string_view>, 11> kCalls{{
+constexpr std::array<std::pair<CallKind, std::string_view>, 12> kCalls{{
     {CallKind::Bind, "bind"},
     {CallKind::Listen, "listen"},
     {CallKind::Connect, "connect"},
@@ -74,6 +74,7 @@ constexpr std::array<std::pair<CallKind, std::string_view>, 11> kCalls{{
     {CallKind::Abort, "abort"},
     {CallKind::Setsockopt, "setsockopt"},
     {CallKind::Reboot, "reboot"},
+    {CallKind::SendSegment, "send_segment"},
 }};
 
 }  // namespace

@@ -233,6 +233,13 @@ std::string_view explanation(Cause cause) {
         case Cause::PortInUse:
             return "bind() failed: the port is held by another socket, and not both of them set SO_REUSEADDR "
                    "(or one listens): EADDRINUSE.";
+        case Cause::CraftedReferenceMissing:
+            return "The crafted segment counts its numbers from a socket that has no connection or TIME-WAIT "
+                   "entry at this moment, so it could not be built: nothing was sent.";
+        case Cause::RawSocketTookReply:
+            return "This 4-tuple belongs to the raw socket that crafted a segment on it: the reply goes to "
+                   "the script, and the host's TCP never sees it (as a firewall rule would keep it from the "
+                   "kernel).";
     }
     return "";
 }

@@ -120,6 +120,7 @@ bool call_shown(const TraceEvent& e) {
         case CallKind::Send:
         case CallKind::Recv:
         case CallKind::Setsockopt:
+        case CallKind::SendSegment:  // its arrow shows it
             return e.error != Errno::Ok && e.error != Errno::Again;
     }
     return false;

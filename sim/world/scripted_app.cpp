@@ -3,8 +3,8 @@
 namespace tcpsim {
 
 ScriptedApp::ScriptedApp(const AppConfig& config, Host& host, Engine& engine,
-                         const std::map<std::string, Ipv4>& addresses)
-    : config_(config), host_(host), engine_(engine), addresses_(addresses) {
+                         const std::map<std::string, Host*>& hosts)
+    : config_(config), host_(host), engine_(engine), hosts_(hosts) {
     for (const AppAction& a : config_.actions) {
         if (a.trigger != Trigger::At) reactions_[a.socket][static_cast<std::size_t>(a.trigger)].push_back(&a);
     }
@@ -57,7 +57,9 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
             const SocketSetup& c = *a.setup;
             SocketOptions options;
             c.options.apply_to(options);
-            const Ipv4 ip = c.to_ip ? *c.to_ip : addresses_.at(c.to_host);
+            options.isn = c.isn;
+            options.timestamps = c.tcp_timestamps;
+            const Ipv4 ip = c.to_ip ? *c.to_ip : hosts_.at(c.to_host)->ip();
             acted_on = host_.connect(a.socket, {ip, c.to_port}, c.from_port, c.autoread, options, err);
             if (acted_on >= 0) {
                 instances_[acted_on] = make_instance(a.socket, host_.socket_ref(acted_on));
@@ -97,11 +99,48 @@ void ScriptedApp::perform(const AppAction& a, SocketId target) {
             latest_.clear();
             accept_names_.clear();
             return;
+        case CallKind::SendSegment:
+            send_crafted(*a.crafted);
+            return;
         case CallKind::Accept:
         case CallKind::Bind:
             return;  // implicit: listen names the accepted sockets, listen/connect bind
     }
     if (a.every && instances_.count(acted_on)) schedule(a, acted_on, *a.every);
+}
+
+void ScriptedApp::send_crafted(const CraftedSegment& c) {
+    Segment seg;
+    seg.src = {host_.ip(), c.from_port};
+    seg.dst = {c.to_ip ? *c.to_ip : hosts_.at(c.to_host)->ip(), c.to_port};
+    std::optional<CraftedReference> ref;
+    if (!c.of_host.empty()) ref = hosts_.at(c.of_host)->crafted_reference(c.of_socket);
+    const CraftedReference* r = ref ? &*ref : nullptr;
+    const auto seq = resolve(c.seq, r);
+    const auto ack = has(c.flags, Flags::Ack) ? resolve(c.ack, r) : std::optional<std::uint32_t>{0};
+    std::optional<TimestampOption> ts;
+    if (c.timestamp) {
+        const auto val = resolve(c.timestamp->val, r);
+        const auto ecr = resolve(c.timestamp->ecr, r);
+        if (val && ecr) ts = TimestampOption{*val, *ecr};
+    }
+    if (!seq || !ack || (c.timestamp && !ts)) {
+        host_.record_crafted_unsent({seg.src, seg.dst});
+        return;
+    }
+    seg.seq = Seq{*seq};
+    seg.ack = Seq{*ack};
+    seg.flags = c.flags;
+    seg.window = c.window;
+    seg.options.mss = c.mss;
+    seg.options.wscale = c.wscale;
+    seg.options.sack_permitted = c.sack_permitted;
+    seg.options.timestamp = ts;
+    if (c.len > 0) {
+        seg.payload = std::make_shared<const std::vector<std::uint8_t>>(
+            c.text.empty() ? std::vector<std::uint8_t>(c.len, 0) : std::vector<std::uint8_t>(c.text.begin(), c.text.end()));
+    }
+    host_.send_crafted(std::move(seg), c.stack_answers);
 }
 
 void ScriptedApp::schedule(const AppAction& a, SocketId target, Duration delay) {

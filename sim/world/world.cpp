@@ -14,7 +14,7 @@ World::World(const Scenario& scenario, TraceSink& trace)
         HostSetup setup{i, hc.name, hc.address, hc.rules, hc.isn, hc.timestamp_offset, scenario.seed};
         hosts_.push_back(std::make_unique<Host>(setup, engine_, trace_, network_, ledger_));
         network_.add_host(*hosts_.back());
-        addresses_[hc.name] = hc.address;
+        host_index_[hc.name] = hosts_.back().get();
         nodes[hc.name] = NodeId::host(i);
         trace_hosts.push_back({hc.name, hc.address, hc.rules.name});
     }
@@ -32,7 +32,7 @@ World::World(const Scenario& scenario, TraceSink& trace)
     for (const FaultConfig& f : scenario_.faults) network_.add_fault(f);
     for (const AppConfig& a : scenario_.apps) {
         Host& h = *hosts_[nodes.at(a.host).index];
-        apps_.push_back(std::make_unique<ScriptedApp>(a, h, engine_, addresses_));
+        apps_.push_back(std::make_unique<ScriptedApp>(a, h, engine_, host_index_));
         h.set_app(apps_.back().get());
     }
 }

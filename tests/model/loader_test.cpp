@@ -844,7 +844,7 @@ TEST_CASE("an app call that is not a script call is rejected") {
     const UserError e = load_error(R"({"hosts": {"a": {"address": "10.0.0.1"}},
       "apps": {"a": [{"at": "0s", "call": "accept", "socket": "l"}]}})");
     CHECK(e.pointer == "/apps/a/0/call");
-    CHECK(e.expected == "one of listen, connect, send, recv, shutdown, close, abort, setsockopt, reboot");
+    CHECK(e.expected == "one of listen, connect, send, recv, shutdown, close, abort, setsockopt, reboot, send_segment");
 }
 
 TEST_CASE("a send needs exactly one of bytes or text") {
@@ -1322,4 +1322,72 @@ TEST_CASE("linux-4.9 has no tcp_tw_reuse_delay and no loopback-only tw_reuse mod
       "sysctl": {"net.ipv4.tcp_tw_reuse": 2, "timestamp_clock": "address_pair"}}}})");
     CHECK(s.hosts.at(0).rules.tw_reuse == 2);
     CHECK(s.hosts.at(0).rules.timestamp_clock == TimestampClock::PerAddressPair);
+}
+
+TEST_CASE("send_segment loads every field of a crafted segment") {
+    const Scenario s = load_ok(two_hosts(R"({"at": "2s", "call": "send_segment", "from_port": 40000,
+        "to": "server:80", "flags": "SYN", "seq": "rcv_nxt-1000", "window": 1024, "len": 3,
+        "options": {"mss": 536, "wscale": 7, "sack_permitted": true, "timestamp": {"val": "ts_recent+1", "ecr": 5}},
+        "of": {"host": "server", "socket": "s"}, "stack_answers": true})"));
+    const AppAction& a = s.apps.at(0).actions.at(1);
+    REQUIRE(a.call == CallKind::SendSegment);
+    REQUIRE(a.crafted);
+    const CraftedSegment& c = *a.crafted;
+    CHECK(c.from_port == 40000);
+    CHECK(c.to_host == "server");
+    CHECK(c.to_port == 80);
+    CHECK(c.flags == Flags::Syn);
+    CHECK(to_string(c.seq) == "rcv_nxt-1000");
+    CHECK(c.window == 1024);
+    CHECK(c.len == 3);
+    CHECK(c.mss == 536);
+    CHECK(c.wscale == 7);
+    CHECK(c.sack_permitted);
+    REQUIRE(c.timestamp);
+    CHECK(to_string(c.timestamp->val) == "ts_recent+1");
+    CHECK(to_string(c.timestamp->ecr) == "5");
+    CHECK(c.of_host == "server");
+    CHECK(c.of_socket == "s");
+    CHECK(c.stack_answers);
+}
+
+TEST_CASE("send_segment without \"of\" takes only absolute values, and ACK needs \"ack\"") {
+    const UserError rel = load_error(two_hosts(R"({"at": "2s", "call": "send_segment", "from_port": 40000,
+        "to": "server:80", "flags": "RST", "seq": "rcv_nxt"})"));
+    CHECK(rel.pointer == "/apps/client/1");
+    CHECK(contains(rel.expected, "\"of\""));
+    const UserError ack = load_error(two_hosts(R"({"at": "2s", "call": "send_segment", "from_port": 40000,
+        "to": "server:80", "flags": "ACK", "seq": 1})"));
+    CHECK(ack.pointer == "/apps/client/1/ack");
+    const UserError no_flag = load_error(two_hosts(R"({"at": "2s", "call": "send_segment", "from_port": 40000,
+        "to": "server:80", "flags": "RST", "seq": 1, "ack": 2})"));
+    CHECK(no_flag.pointer == "/apps/client/1/ack");
+    CHECK(contains(no_flag.expected, "without the ACK flag"));
+    const UserError seq = load_error(two_hosts(R"({"at": "2s", "call": "send_segment", "from_port": 40000,
+        "to": "server:80", "flags": "RST", "seq": "rcv_nxt*2", "of": {"host": "server", "socket": "s"}})"));
+    CHECK(seq.pointer == "/apps/client/1/seq");
+    CHECK(contains(seq.expected, "such as \"rcv_nxt-1\""));
+}
+
+TEST_CASE("send_segment's \"of\" names a socket of that host, accepted instances included") {
+    const UserError e = load_error(two_hosts(R"({"at": "2s", "call": "send_segment", "from_port": 40000,
+        "to": "server:80", "flags": "RST", "seq": "rcv_nxt", "of": {"host": "server", "socket": "c"}})"));
+    CHECK(e.pointer == "/apps/client/1/of/socket");
+    CHECK(contains(e.expected, "\"server\" (l, s)"));
+    load_ok(two_hosts(R"({"at": "2s", "call": "send_segment", "from_port": 40000,
+        "to": "server:80", "flags": "RST", "seq": "rcv_nxt", "of": {"host": "server", "socket": "s.2"}})"));
+    const UserError socket = load_error(two_hosts(R"({"at": "2s", "call": "send_segment", "socket": "c",
+        "from_port": 40000, "to": "server:80", "flags": "RST", "seq": 1})"));
+    CHECK(socket.pointer == "/apps/client/1/socket");
+}
+
+TEST_CASE("connect takes its own isn and tcp_timestamps") {
+    const Scenario s = load_ok(two_hosts(R"({"at": "1s", "call": "connect", "socket": "c2", "to": "server:80",
+        "isn": 4294967295, "tcp_timestamps": false})"));
+    const SocketSetup& c = *s.apps.at(0).actions.at(1).setup;
+    CHECK(c.isn == 4294967295u);
+    CHECK(c.tcp_timestamps == false);
+    const UserError e = load_error(two_hosts(R"({"at": "1s", "call": "connect", "socket": "c2", "to": "server:80",
+        "isn": 4294967296})"));
+    CHECK(e.pointer == "/apps/client/1/isn");
 }

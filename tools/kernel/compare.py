@@ -338,6 +338,112 @@ def ka_server(rec, p):
     rec.notes["nft packets dropped"] = nft_counter()
 
 
+# --- 5. crafted SYNs to a TIME_WAIT socket ------------------------------------------------
+
+CRAFTED_PORT = 40000
+
+# The client's kernel would answer the server's replies to the raw socket's SYNs with RST
+# (it has no connection on that 4-tuple any more) and so kill TIME_WAIT: drop its RSTs,
+# as tcpsim's raw socket keeps the replies from the client's stack.
+DROP_CLIENT_RSTS = """
+table inet %(t)s {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    ip daddr %(dst)s tcp sport %(port)d tcp flags & rst == rst counter drop
+  }
+}
+"""
+
+
+class Sniffer:
+    """The client's own TCP segments on the veth (AF_PACKET), to learn its SND.NXT."""
+
+    def __init__(self, iface, ip, port):
+        # ETH_P_ALL: packets the host sends reach only such taps (dev_queue_xmit_nit).
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+        self.sock.bind((iface, 0))
+        self.sock.settimeout(0.2)
+        self.ip, self.port = socket.inet_aton(ip), port
+        self.snd_nxt = None
+        self.stop = False
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.stop:
+            try:
+                frame = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            ip = frame[14:]
+            if frame[12:14] != b"\x08\x00" or len(ip) < 40 or ip[9] != 6 or ip[12:16] != self.ip:
+                continue
+            ihl = (ip[0] & 0x0F) * 4
+            tcp = ip[ihl:]
+            sport, _, seq = struct.unpack("!HHI", tcp[:8])
+            if sport != self.port:
+                continue
+            doff = (tcp[12] >> 4) * 4
+            flags = tcp[13]
+            total = struct.unpack("!H", ip[2:4])[0]
+            length = total - ihl - doff + (1 if flags & 0x03 else 0) + (1 if flags & 0x02 and flags & 0x01 else 0)
+            self.snd_nxt = (seq + length) & 0xFFFFFFFF
+
+
+def tcp_checksum(src, dst, segment):
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(segment))
+    data = pseudo + segment + (b"\0" if len(segment) % 2 else b"")
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def raw_syn(seq):
+    """A SYN with an MSS option from the client's old port, built by hand."""
+    options = struct.pack("!BBH", 2, 4, 1460)
+    header = struct.pack("!HHIIBBHHH", CRAFTED_PORT, PORT, seq, 0, (5 + len(options) // 4) << 4,
+                         0x02, 65535, 0, 0) + options
+    checksum = tcp_checksum(IP["client"], IP["server"], header)
+    return header[:16] + struct.pack("!H", checksum) + header[18:]
+
+
+def crafted_client(rec, p):
+    sniffer = Sniffer(VETH["client"], IP["client"], CRAFTED_PORT)
+    c = client_socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((IP["client"], CRAFTED_PORT))
+    rec.at(0)
+    connect(rec, "c", c)
+    c.settimeout(5)
+    rec.call("c", "recv", lambda: c.recv(1000))
+    time.sleep(CLOSE_DELAY)  # so that the ACK of the server's FIN goes alone, as in tcpsim
+    rec.call("c", "close", c.close)
+    rec.at(1.0)
+    if p["drop_rsts"]:
+        nft(DROP_CLIENT_RSTS % {"t": NFT_TABLE, "dst": IP["server"], "port": CRAFTED_PORT})
+    sniffer.stop = True
+    rcv_nxt = sniffer.snd_nxt  # the server's RCV.NXT: after the client's FIN
+    if rcv_nxt is None:
+        raise RuntimeError("the sniffer saw none of the client's segments")
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    for at, offset in p["syns"]:
+        rec.at(at)
+        raw.sendto(raw_syn((rcv_nxt + offset) & 0xFFFFFFFF), (IP["server"], 0))
+    rec.at(3.8)
+    if p["drop_rsts"]:
+        rec.notes["client RSTs dropped by nft"] = nft_counter()
+
+
+def crafted_server(rec, p):
+    lsock = listener()
+    s = accept_one(rec, lsock, "s")
+    time.sleep(CLOSE_DELAY)
+    rec.call("s", "close", s.close)  # the server closes first: TIME_WAIT is its own
+    rec.at(3.8)
+    lsock.close()
+
+
 ROLE_FUNCS = {
     ("lost_final_ack", "client"): lfa_client,
     ("lost_final_ack", "server"): lfa_server,
@@ -347,6 +453,8 @@ ROLE_FUNCS = {
     ("so_linger_rst", "server"): linger_server,
     ("keepalive_dead_peer", "client"): ka_client,
     ("keepalive_dead_peer", "server"): ka_server,
+    ("crafted_syn_time_wait", "client"): crafted_client,
+    ("crafted_syn_time_wait", "server"): crafted_server,
 }
 
 
@@ -748,6 +856,55 @@ def feat_keepalive_dead_peer(o):
     return rows
 
 
+# The raw socket's SYNs: (time, offset from the server's RCV.NXT).
+CRAFTED_SYNS = [(2.0, -1000), (2.2, -1000), (3.0, 1000)]
+# One SYN below RCV.NXT; the client's kernel answers the server's ACK with a RST.
+CRAFTED_SYN_RST = [(2.0, -1000)]
+
+
+def feat_crafted_syn(o, syns=CRAFTED_SYNS):
+    rows = []
+    syn = first(o.received("server", lambda s: s.flags == frozenset({"SYN"})))
+    synack = first(o.sent("server", lambda s: s.flags == frozenset({"SYN", "ACK"})))
+    if not syn or not synack:
+        return [("handshake", X("none seen"))]
+    cisn, sisn = syn.seq, synack.seq
+    rcv_nxt = (cisn + 2) & 0xFFFFFFFF  # the client's SYN and FIN
+    fins = o.sent("server", lambda s: "FIN" in s.flags)
+    snd_nxt = (fins[0].seq + 1) & 0xFFFFFFFF if fins else None
+    crafted = o.received("server", lambda s: s.flags == frozenset({"SYN"}) and s.t > 1.0)
+    rows.append(("crafted SYNs reaching the server", X(str(len(crafted)))))
+    for at, offset in syns:
+        name = "SYN at %gs (RCV.NXT%+d)" % (at, offset)
+        got = first([s for s in crafted if abs(s.t - at) < 0.05])
+        if not got:
+            rows.append((name + ": server's answer", X("SYN not seen")))
+            continue
+        rows.append((name + ": seq vs RCV.NXT", X("%+d" % signed32(got.seq - rcv_nxt))))
+        reply = first(o.sent("server", lambda s, got=got: got.t <= s.t < got.t + 0.15))
+        if not reply:
+            rows.append((name + ": server's answer", X("none")))
+            continue
+        if "SYN" in reply.flags:
+            text = "%s ISN = old SND.NXT%+d ack = SYN+1%+d" % (
+                reply.flagstr(), signed32(reply.seq - snd_nxt), signed32(reply.ack - got.seq - 1))
+        else:
+            text = "%s seq = SND.NXT%+d ack = RCV.NXT%+d" % (
+                reply.flagstr(), signed32(reply.seq - snd_nxt), signed32(reply.ack - rcv_nxt))
+        rows.append((name + ": server's answer", X(text)))
+        rows.append((name + ": answered after", T(reply.t - got.t)))
+    rsts = o.sent("client", lambda s: "RST" in s.flags and s.t > 1.0)
+    rows.append(("client RSTs after 1s", X(" / ".join(
+        "%s seq = RCV.NXT%+d" % (r.flagstr(), signed32(r.seq - rcv_nxt)) for r in rsts) or "none")))
+    for label_ in ("2.5s", "3.5s"):
+        rows.append(("server state at %s" % label_, X(o.states("server", label_))))
+    return rows
+
+
+def feat_crafted_syn_rst(o):
+    return feat_crafted_syn(o, CRAFTED_SYN_RST)
+
+
 class Experiment:
     def __init__(self, name, program, features, samples, sysctl=None, params=None, timeout=20,
                  describe=""):
@@ -789,6 +946,19 @@ EXPERIMENTS = [
     Experiment("keepalive_dead_peer", "keepalive_dead_peer", feat_keepalive_dead_peer,
                [("client", 2.0), ("client", 12.0), ("server", 12.0)], timeout=30,
                describe="keepalive 3 s / 2 s / 4 probes against a peer that went dark at 1 s"),
+    Experiment("crafted_syn_time_wait", "crafted_syn_time_wait", feat_crafted_syn,
+               [("server", 2.5), ("server", 3.5)], params={"syns": CRAFTED_SYNS, "drop_rsts": True},
+               describe="raw-socket SYNs to the server's TIME_WAIT: 1000 below RCV.NXT at 2 s and "
+                        "2.2 s, 1000 above at 3 s"),
+    Experiment("crafted_syn_rst_rfc1337_0", "crafted_syn_time_wait", feat_crafted_syn_rst,
+               [("server", 2.5), ("server", 3.5)], params={"syns": CRAFTED_SYN_RST, "drop_rsts": False},
+               sysctl={"server": {"net.ipv4.tcp_rfc1337": "0"}},
+               describe="a raw-socket SYN below RCV.NXT; the client kernel's RST answers TIME_WAIT's "
+                        "ACK; tcp_rfc1337=0"),
+    Experiment("crafted_syn_rst_rfc1337_1", "crafted_syn_time_wait", feat_crafted_syn_rst,
+               [("server", 2.5), ("server", 3.5)], params={"syns": CRAFTED_SYN_RST, "drop_rsts": False},
+               sysctl={"server": {"net.ipv4.tcp_rfc1337": "1"}},
+               describe="as crafted_syn_rst_rfc1337_0 with tcp_rfc1337=1"),
 ]
 
 

@@ -14,12 +14,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "tcpsim/core/engine.hpp"
 #include "tcpsim/core/rng.hpp"
+#include "tcpsim/net/crafted_segment.hpp"
 #include "tcpsim/profile/profile.hpp"
 #include "tcpsim/host/segment_port.hpp"
 #include "tcpsim/host/socket_events.hpp"
@@ -77,6 +80,17 @@ public:
     // Whether a recv would return bytes now, and whether it would return end-of-stream.
     bool has_unread(SocketId s) const;
     bool at_eof(SocketId s) const;
+
+    // --- a raw socket: segments the scenario builds (net/crafted_segment.hpp) ---
+    // The variables of the socket the trace labels `socket` ("s", "s.2"): its connection's,
+    // or its TIME-WAIT entry's; none when it has neither now.
+    std::optional<CraftedReference> crafted_reference(std::string_view socket);
+    // Sends `seg` as built (addresses, numbers, options all set). Unless `stack_answers`,
+    // what arrives on its 4-tuple from then on goes to the raw socket, not to TCP.
+    void send_crafted(Segment seg, bool stack_answers);
+    // A crafted segment that could not be built (its reference socket is gone): the
+    // decision is recorded, nothing is sent.
+    void record_crafted_unsent(const FourTuple& t);
 
     // --- from the network ---
     void deliver(const Segment& seg);
@@ -202,6 +216,7 @@ private:
     std::map<std::uint32_t, PeerTimestamp> peer_timestamps_;  // by peer address
     std::map<Counter, std::uint64_t> counters_;
     const Segment* arriving_ = nullptr;  // the segment deliver() is handling
+    std::set<FourTuple> raw_tuples_;      // local first: what a raw socket takes (send_crafted)
     // Lookup only; never iterated into output (reboot sorts the keys first).
     std::unordered_map<FourTuple, std::unique_ptr<ConnSlot>, FourTupleHash> connections_;
     TimeWaitTable time_wait_;

@@ -18,6 +18,7 @@
 #include "tcpsim/link/link_config.hpp"
 #include "tcpsim/tcp/socket_options.hpp"
 #include "tcpsim/net/address.hpp"
+#include "tcpsim/net/crafted_segment.hpp"
 #include "tcpsim/net/segment.hpp"
 #include "tcpsim/net/tcp_state.hpp"
 #include "tcpsim/trace/event.hpp"
@@ -67,6 +68,8 @@ struct SocketSetup {
     std::optional<Ipv4> to_ip;
     std::uint16_t to_port = 0;
     std::optional<std::uint16_t> from_port;
+    std::optional<std::uint32_t> isn;         // the SYN's ISN, overriding the host's
+    std::optional<bool> tcp_timestamps;       // offer timestamps, overriding the profile
     bool autoread = true;   // listen/connect: the app reads everything as it arrives
     // socket options (accepted sockets inherit the listener's)
     SocketOptionsChange options;
@@ -85,6 +88,7 @@ struct AppAction {
     std::string socket;   // the socket's name in the scenario
     std::string text;     // send these bytes instead of a generated pattern
     std::shared_ptr<const SocketSetup> setup;  // listen, connect, setsockopt
+    std::shared_ptr<const CraftedSegment> crafted;  // send_segment
     std::string pointer;
 };
 

@@ -181,6 +181,9 @@ private:
     // L-ORPHAN-1: an orphan in FIN-WAIT-2 waits at most tcp_fin_timeout for the peer's FIN.
     void arm_fin_wait_2(Time now, Actions& out);
     std::uint32_t tsval(Time now) const;
+    // RFC 7323: whether this end offers and accepts timestamps (the connect's choice, else
+    // the profile's).
+    bool timestamps_wanted() const { return options_.timestamps.value_or(rules_->timestamps); }
     std::uint32_t effective_mss() const;
     std::uint16_t advertised_window() const;
     std::uint32_t unsent_bytes() const;

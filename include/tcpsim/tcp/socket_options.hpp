@@ -6,6 +6,7 @@
 //   o.linger = Duration{};       // SO_LINGER{1,0}: close() resets instead of closing
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include "tcpsim/core/time.hpp"
@@ -19,6 +20,11 @@ struct SocketOptions {
     std::optional<Duration> keep_interval; // TCP_KEEPINTVL
     std::optional<int> keep_count;         // TCP_KEEPCNT
     std::optional<Duration> linger;        // SO_LINGER on, with this time
+    // Set by a scenario's connect, not by any setsockopt(): the ISN the SYN carries
+    // (whatever the profile or a TIME-WAIT takeover would choose), and whether the SYN
+    // offers timestamps (else the profile's tcp_timestamps).
+    std::optional<std::uint32_t> isn;
+    std::optional<bool> timestamps;
 };
 
 // Options named in one setsockopt-like step; unnamed ones keep their value.

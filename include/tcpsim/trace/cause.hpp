@@ -112,6 +112,9 @@ enum class Cause : std::uint8_t {
     PortsExhausted,
     FourTupleInUse,
     PortInUse,
+    // A raw socket's (crafted segments).
+    CraftedReferenceMissing,
+    RawSocketTookReply,
 };
 
 struct CauseText {

@@ -56,6 +56,7 @@ enum class CallKind : std::uint8_t {
     Abort,
     Setsockopt,
     Reboot,  // the host crashed and came back: every socket and connection is gone
+    SendSegment,  // a raw socket sent a segment the scenario crafted
 };
 
 std::string_view to_string(TraceKind k);

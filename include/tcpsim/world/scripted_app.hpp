@@ -20,9 +20,9 @@ namespace tcpsim {
 
 class ScriptedApp final : public SocketEvents {
 public:
-    // `addresses` resolves host names used in "connect" targets.
-    ScriptedApp(const AppConfig& config, Host& host, Engine& engine,
-                const std::map<std::string, Ipv4>& addresses);
+    // `hosts` resolves host names: "connect" targets, and the sockets a crafted segment
+    // counts its numbers from.
+    ScriptedApp(const AppConfig& config, Host& host, Engine& engine, const std::map<std::string, Host*>& hosts);
 
     // Schedules the timed actions; reactions wait for their events.
     void start();
@@ -46,6 +46,8 @@ private:
     };
 
     void perform(const AppAction& a, SocketId target);
+    // send_segment: builds the segment, reading relative numbers from its "of" socket now.
+    void send_crafted(const CraftedSegment& c);
     // Runs `a` on `target` as an engine event after `delay` (0 s: later at the same time),
     // unless the socket is gone by then.
     void schedule(const AppAction& a, SocketId target, Duration delay);
@@ -62,7 +64,7 @@ private:
     const AppConfig& config_;
     Host& host_;
     Engine& engine_;
-    const std::map<std::string, Ipv4>& addresses_;
+    const std::map<std::string, Host*>& hosts_;
     std::map<std::string, Reactions> reactions_;  // by socket name
     std::map<SocketId, Instance> instances_;
     std::map<std::string, SocketId> latest_;  // scenario name -> newest socket with it

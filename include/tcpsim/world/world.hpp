@@ -43,7 +43,7 @@ private:
     Engine engine_;
     StreamLedger ledger_;
     Network network_;
-    std::map<std::string, Ipv4> addresses_;
+    std::map<std::string, Host*> host_index_;  // by name
     std::vector<std::unique_ptr<Host>> hosts_;
     std::vector<std::unique_ptr<ScriptedApp>> apps_;
 };
