@@ -67,28 +67,6 @@ bool takes_row(LadderStepKind k) {
     return true;
 }
 
-std::string_view state_fill(State s) {
-    switch (s) {
-        case State::Closed:
-            return "#eceff1";
-        case State::Listen:
-        case State::SynSent:
-        case State::SynReceived:
-            return "#e3f2fd";
-        case State::Established:
-            return "#e8f5e9";
-        case State::FinWait1:
-        case State::FinWait2:
-        case State::CloseWait:
-        case State::Closing:
-        case State::LastAck:
-            return "#fff8e1";
-        case State::TimeWait:
-            return "#ffe0b2";
-    }
-    return "#ffffff";
-}
-
 std::string_view timer_fill(TimerKind k) {
     switch (k) {
         case TimerKind::Retransmit:
@@ -305,6 +283,28 @@ std::string tooltip(const Ladder& ladder, const std::vector<std::size_t>& steps,
 }
 
 }  // namespace
+
+std::string_view state_fill(State s) {
+    switch (s) {
+        case State::Closed:
+            return "#eceff1";
+        case State::Listen:
+        case State::SynSent:
+        case State::SynReceived:
+            return "#e3f2fd";
+        case State::Established:
+            return "#e8f5e9";
+        case State::FinWait1:
+        case State::FinWait2:
+        case State::CloseWait:
+        case State::Closing:
+        case State::LastAck:
+            return "#fff8e1";
+        case State::TimeWait:
+            return "#ffe0b2";
+    }
+    return "#ffffff";
+}
 
 void write_ladder_svg(std::ostream& out, const Ladder& ladder, const LadderSvgOptions& options) {
     Svg svg(out);

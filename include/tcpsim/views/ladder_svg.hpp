@@ -19,6 +19,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "tcpsim/views/ladder.hpp"
 
@@ -30,5 +31,10 @@ struct LadderSvgOptions {
 };
 
 void write_ladder_svg(std::ostream& out, const Ladder& ladder, const LadderSvgOptions& options = {});
+
+// The fill of a state's box, shared with the HTML report's state bands so a state has
+// one colour everywhere: grey CLOSED, blue opening, green ESTABLISHED, yellow closing,
+// orange TIME_WAIT.
+std::string_view state_fill(State s);
 
 }  // namespace tcpsim
