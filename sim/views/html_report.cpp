@@ -43,6 +43,8 @@ constexpr std::string_view kScript = R"js(
   const pane = $("ladder");
   const svg = pane.querySelector("svg");
   // A band behind the current step's row, over the picture's white background.
+  const hosts = [...pane.querySelectorAll("g.host")];
+  const rows = svg ? svg.getAttribute("data-rows").split(" ").map(Number) : [];
   const row = document.createElementNS("http://www.w3.org/2000/svg", "rect");
   row.setAttribute("class", "now-row");
   if (svg) svg.querySelector(":scope > rect").after(row);
@@ -95,28 +97,36 @@ constexpr std::string_view kScript = R"js(
     $("step-explanation").textContent = s.explanation;
     $("step-rule").textContent = s.rule ? `Rule: ${s.rule}` : "";
     showStates(current);
-    let first = null;
     for (const d of drawn) {
-      const now = d.list.includes(current);
-      d.el.classList.toggle("current", now);
+      d.el.classList.toggle("current", d.list.includes(current));
       d.el.classList.toggle("future", d.first > current);
-      if (now && !first) first = d.el;
     }
     for (const span of spans) span.el.classList.toggle("future", span.start > current);
     const cursor = $("cursor");
     cursor.setAttribute("x1", s.x);
     cursor.setAttribute("x2", s.x);
-    if (first && svg) {
-      const box = first.getBBox();
+    if (svg && rows.length > current) {
+      const y = rows[current];
       row.setAttribute("x", 0);
-      row.setAttribute("y", box.y - 5);
+      row.setAttribute("y", y - 10);
       row.setAttribute("width", svg.getAttribute("width"));
-      row.setAttribute("height", box.height + 10);
-      const r = first.getBoundingClientRect();
-      const p = pane.getBoundingClientRect();
-      if (r.top < p.top + 40 || r.bottom > p.bottom - 40)
-        pane.scrollTop += r.top - p.top - (pane.clientHeight - r.height) / 2;
+      row.setAttribute("height", 20);
+      // The row in the pane's pixels (the picture may be shrunk to fit).
+      const scale = svg.getBoundingClientRect().height / svg.height.baseVal.value;
+      const top = svg.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
+      const at = top + y * scale;
+      if (at < pane.scrollTop + 60 || at > pane.scrollTop + pane.clientHeight - 60)
+        pane.scrollTop = at - pane.clientHeight / 2;
+      // And across, to the host's line, when the ladder is wider than its pane.
+      const line = hosts.find((h) => h.getAttribute("data-host") === s.host);
+      if (line) {
+        const x = Number(line.querySelector("text").getAttribute("x")) * scale;
+        if (x < pane.scrollLeft + 60 || x > pane.scrollLeft + pane.clientWidth - 60)
+          pane.scrollLeft = x - pane.clientWidth / 2;
+      }
     }
+    const changed = $("states").querySelector(".changed");
+    if (changed) changed.scrollIntoView({ block: "nearest" });
     const bands = $("bands");
     if (s.x < bands.scrollLeft + 40 || s.x > bands.scrollLeft + bands.clientWidth - 40)
       bands.scrollLeft = s.x - bands.clientWidth / 2;
@@ -170,7 +180,7 @@ constexpr std::string_view kScript = R"js(
   show(fromHash());
 })();
 )js";
-constexpr std::string_view kScriptHash = "sha256-9cJNOKwqvdNHYjB4QJsBopnXqtGXspQjZAYn9sz5KSs=";
+constexpr std::string_view kScriptHash = "sha256-S7HayR0iKMo+DWeh3q6KbtlT5ijH4zj+ovWwheYoQEI=";
 
 constexpr std::string_view kStyle = R"css(
 * { box-sizing: border-box; }
@@ -207,11 +217,11 @@ button:hover { background: #eceff1; }
 #step-explanation { margin: 8px 0 0; }
 #step-explanation:empty, #step-rule:empty { display: none; }
 #step-rule { margin: 8px 0 0; font-size: 13px; color: #6a1b9a; }
-#states { list-style: none; margin: 0; padding: 0; }
+#states { list-style: none; margin: 0; padding: 0; max-height: 30vh; overflow-y: auto; }
 #states li { display: flex; justify-content: space-between; padding: 2px 6px; border-radius: 4px; }
 #states li.changed { background: #fff3c4; font-weight: bold; }
 .band-state { padding: 0 8px; border: 1px solid #b0bec5; border-radius: 4px; font-size: 13px; }
-#bands { overflow-x: auto; background: #fff; border: 1px solid #dde3e8; border-radius: 6px; }
+#bands { overflow: auto; max-height: 36vh; background: #fff; border: 1px solid #dde3e8; border-radius: 6px; }
 #bands svg { display: block; }
 #bands text { font-size: 11px; fill: #1f2d3d; }
 #bands .axis text { fill: #78909c; font-size: 10px; }
@@ -493,7 +503,7 @@ void write_html_report(std::ostream& out, const Ladder& ladder, const HtmlReport
         out << "<p class=\"r-capped\">Nothing to step through: no event of the run passes the filters.</p>\n";
     out << "</header>\n<main>\n<section id=\"ladder\" aria-label=\"ladder diagram\">\n";
     // The page has the title and description: the picture need not repeat them.
-    write_ladder_svg(out, ladder, {});
+    write_ladder_svg(out, ladder, {.step_rows = true});
     out << "</section>\n<aside>\n<div class=\"r-controls\">"
            "<button id=\"first\" title=\"first step (Home)\">\u21e4</button>"
            "<button id=\"back\" title=\"previous step (\u2190)\">\u25c0 Back</button>"

@@ -371,8 +371,14 @@ void write_ladder_svg(std::ostream& out, const Ladder& ladder, const LadderSvgOp
     const double legend_y = lines_bottom + 26;
     const double height = legend_y + 14.0 * static_cast<double>(legend.size()) + 10;
 
-    svg(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}">)", num(width),
-        num(height));
+    std::string rows;
+    if (options.step_rows) {
+        std::vector<std::string> ys;
+        for (const double v : l.y) ys.push_back(num(v));
+        rows = fmt::format(R"( data-rows="{}")", fmt::join(ys, " "));
+    }
+    svg(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}"{2}>)", num(width),
+        num(height), rows);
     svg("<style>");
     svg("text {{ font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; fill: #1f2d3d; }}");
     svg(".title {{ font-size: 16px; font-weight: bold; }} .description, .legend {{ font-size: 11px; fill: #555; }}");

@@ -28,6 +28,9 @@ namespace tcpsim {
 struct LadderSvgOptions {
     std::string title;        // the scenario's name
     std::string description;  // the scenario's description
+    // Each step's row (its y, in order of Ladder::steps) as data-rows="y0 y1 ..." on the
+    // root, so a step-through page can mark and scroll to the step's own row.
+    bool step_rows = false;
 };
 
 void write_ladder_svg(std::ostream& out, const Ladder& ladder, const LadderSvgOptions& options = {});
