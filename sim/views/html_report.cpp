@@ -503,7 +503,9 @@ void write_html_report(std::ostream& out, const Ladder& ladder, const HtmlReport
         out << "<p class=\"r-capped\">Nothing to step through: no event of the run passes the filters.</p>\n";
     out << "</header>\n<main>\n<section id=\"ladder\" aria-label=\"ladder diagram\">\n";
     // The page has the title and description: the picture need not repeat them.
-    write_ladder_svg(out, ladder, {.step_rows = true});
+    LadderSvgOptions picture;
+    picture.step_rows = true;
+    write_ladder_svg(out, ladder, picture);
     out << "</section>\n<aside>\n<div class=\"r-controls\">"
            "<button id=\"first\" title=\"first step (Home)\">\u21e4</button>"
            "<button id=\"back\" title=\"previous step (\u2190)\">\u25c0 Back</button>"
