@@ -356,7 +356,10 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
         snd.max_wnd = std::max(snd.max_wnd, snd.wnd);
         snd.wl1 = seg.seq;
         snd.wl2 = seg.ack;
-        if (snd.wnd > 0) cancel_timer(TimerKind::Persist, out);
+        if (snd.wnd > 0) {
+            cancel_timer(TimerKind::Persist, out);
+            window_probes_ = 0;  // L-ZWP-3: the window opened, backoff starts over
+        }
     }
     const bool fin_acked = fin_sent_ && seq_gt(snd.una, fin_seq_);
     switch (state_) {

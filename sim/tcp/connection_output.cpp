@@ -395,8 +395,14 @@ void Connection::on_timer(TimerKind kind, Time now, Actions& out) {
             // Linux tcp_xmit_probe_skb: a window probe is an old ACK (SEQ=SND.UNA-1) that
             // the peer must answer with its current window.
             emit(make_segment(Flags::Ack, tcb_.snd.una - 1, now), out);
-            if (unsent_bytes() > 0 && tcb_.snd.wnd == 0)
-                arm_timer(TimerKind::Persist, now + std::min(rto_ * 2, rules_->rto_max), out);
+            if (unsent_bytes() > 0 && tcb_.snd.wnd == 0) {
+                // RFC 1122 4.2.2.17: probe intervals grow exponentially; Linux
+                // tcp_probe_timer (L-ZWP-2): RTO << probes, at most TCP_RTO_MAX.
+                window_probes_ = std::min(window_probes_ + 1, 30);
+                Duration next = rto_;
+                for (int i = 0; i < window_probes_ && next < rules_->rto_max; ++i) next = next * 2;
+                arm_timer(TimerKind::Persist, now + std::min(next, rules_->rto_max), out);
+            }
             break;
         }
         case TimerKind::TimeWait:

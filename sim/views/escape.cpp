@@ -111,4 +111,38 @@ std::string xml_escape(std::string_view text) {
     return out;
 }
 
+std::string script_json_string(std::string_view text) {
+    std::string out = "\"";
+    out.reserve(text.size() + 2);
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t n = utf8_length(text, i);
+        if (n == 0) {
+            out += "\\ufffd";
+            ++i;
+            continue;
+        }
+        const std::uint32_t cp = code_point(text, i, n);
+        switch (cp) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            case '<':
+            case '>':
+            case '&':
+            case 0x2028:
+            case 0x2029: append_hex(out, "\\u%04x", cp); break;
+            default:
+                if (cp < 0x20)
+                    append_hex(out, "\\u%04x", cp);
+                else
+                    out.append(text.substr(i, n));
+        }
+        i += n;
+    }
+    out += '"';
+    return out;
+}
+
 }  // namespace tcpsim

@@ -67,28 +67,6 @@ bool takes_row(LadderStepKind k) {
     return true;
 }
 
-std::string_view state_fill(State s) {
-    switch (s) {
-        case State::Closed:
-            return "#eceff1";
-        case State::Listen:
-        case State::SynSent:
-        case State::SynReceived:
-            return "#e3f2fd";
-        case State::Established:
-            return "#e8f5e9";
-        case State::FinWait1:
-        case State::FinWait2:
-        case State::CloseWait:
-        case State::Closing:
-        case State::LastAck:
-            return "#fff8e1";
-        case State::TimeWait:
-            return "#ffe0b2";
-    }
-    return "#ffffff";
-}
-
 std::string_view timer_fill(TimerKind k) {
     switch (k) {
         case TimerKind::Retransmit:
@@ -306,6 +284,28 @@ std::string tooltip(const Ladder& ladder, const std::vector<std::size_t>& steps,
 
 }  // namespace
 
+std::string_view state_fill(State s) {
+    switch (s) {
+        case State::Closed:
+            return "#eceff1";
+        case State::Listen:
+        case State::SynSent:
+        case State::SynReceived:
+            return "#e3f2fd";
+        case State::Established:
+            return "#e8f5e9";
+        case State::FinWait1:
+        case State::FinWait2:
+        case State::CloseWait:
+        case State::Closing:
+        case State::LastAck:
+            return "#fff8e1";
+        case State::TimeWait:
+            return "#ffe0b2";
+    }
+    return "#ffffff";
+}
+
 void write_ladder_svg(std::ostream& out, const Ladder& ladder, const LadderSvgOptions& options) {
     Svg svg(out);
     const std::size_t n = ladder.hosts.size();
@@ -371,8 +371,14 @@ void write_ladder_svg(std::ostream& out, const Ladder& ladder, const LadderSvgOp
     const double legend_y = lines_bottom + 26;
     const double height = legend_y + 14.0 * static_cast<double>(legend.size()) + 10;
 
-    svg(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}">)", num(width),
-        num(height));
+    std::string rows;
+    if (options.step_rows) {
+        std::vector<std::string> ys;
+        for (const double v : l.y) ys.push_back(num(v));
+        rows = fmt::format(R"( data-rows="{}")", fmt::join(ys, " "));
+    }
+    svg(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}"{2}>)", num(width),
+        num(height), rows);
     svg("<style>");
     svg("text {{ font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; fill: #1f2d3d; }}");
     svg(".title {{ font-size: 16px; font-weight: bold; }} .description, .legend {{ font-size: 11px; fill: #555; }}");

@@ -131,3 +131,14 @@ TEST_CASE("ladder SVG draws a segment a host sends itself as a loop out of its l
     CHECK(count(svg, "marker-end=\"url(#tcpsim-head)\"") == 1);
     CHECK(svg.find("<path d=\"M") != std::string::npos);
 }
+
+TEST_CASE("ladder SVG writes each step's row on its root when asked, for a step-through page") {
+    // A row per step, 20 px apart within a time; a loss and a timer on their step's row.
+    LadderSvgOptions rows;
+    rows.step_rows = true;
+    CHECK(svg_of(story(), rows)
+              .starts_with(R"(<svg xmlns="http://www.w3.org/2000/svg" width="817.5" height="718.0" )"
+                           R"(viewBox="0 0 817.5 718.0" data-rows="112.0 132.0 152.0 172.0 192.0 252.0 272.0 )"
+                           R"(292.0 352.0 372.0 392.0 392.0 472.0 492.0 556.0 556.0 620.0 620.0">)"));
+    CHECK(svg_of(story()).find("data-rows") == std::string::npos);
+}

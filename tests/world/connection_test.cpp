@@ -262,6 +262,34 @@ TEST_CASE("a zero window is probed with SEQ=SND.UNA-1 until it opens") {
     CHECK(sent(out) == V{"PSH|ACK seq=1001 ack=5001 len=1"});
 }
 
+TEST_CASE("zero-window probes back off exponentially to RTO max and start over once the window opens (RFC 1122 4.2.2.17, L-ZWP-2)") {
+    Connection c = established(rfc793());
+    Actions out;
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1, {}, 0), at_ms(20), out);
+    c.send({'z'}, at_ms(21), out);
+    out.clear();
+    std::vector<std::string> next;
+    Time t = at_ms(1021);
+    for (int i = 0; i < 8; ++i) {
+        c.on_timer(TimerKind::Persist, t, out);
+        for (const std::string& s : timers(out))
+            if (s.starts_with("persist set")) next.push_back(s);
+        t = Time{std::stoll(next.back().substr(12))};
+        out.clear();
+    }
+    // 1 s RTO: probes at 1.021, then 2, 4, 8, 16, 32 s apart, then RTO max (60 s).
+    CHECK(next == V{"persist set 3021000000", "persist set 7021000000", "persist set 15021000000",
+                    "persist set 31021000000", "persist set 63021000000", "persist set 123021000000",
+                    "persist set 183021000000", "persist set 243021000000"});
+    // The window opens and closes again: the first probe is one RTO away again.
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 1, {}, 1), t, out);
+    c.on_segment(from_peer(Flags::Ack, kIrs + 1, kIss + 2, {}, 0), t + milliseconds(1), out);
+    c.send({'y'}, t + milliseconds(2), out);
+    out.clear();
+    c.on_timer(TimerKind::Persist, t + milliseconds(1002), out);
+    CHECK(timers(out) == V{"persist expire " + std::to_string((t + milliseconds(1002)).ns), "persist set " + std::to_string((t + milliseconds(3002)).ns)});
+}
+
 TEST_CASE("a retransmitted SYN arms the retransmission timer once, with the backed-off RTO") {
     Connection c = syn_sent(rfc793());
     Actions out;

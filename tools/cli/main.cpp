@@ -27,6 +27,7 @@
 #include "tcpsim/views/json_lines.hpp"
 #include "tcpsim/views/pcap.hpp"
 #include "tcpsim/views/metrics.hpp"
+#include "tcpsim/views/html_report.hpp"
 #include "tcpsim/views/ladder.hpp"
 #include "tcpsim/views/ladder_svg.hpp"
 #include "tcpsim/views/ladder_text.hpp"
@@ -108,6 +109,7 @@ struct RunOptions {
     std::string metrics_interval;
     bool ladder = false;
     std::string svg;
+    std::string html;
     std::size_t ladder_segments = LadderOptions{}.max_segments;
     std::string ladder_chars = "auto";
 };
@@ -231,6 +233,11 @@ int cmd_run(const RunOptions& o) {
         svg = Output::file(o.svg);
         if (!svg->ok() && !finish_output(*svg)) return kExitOutput;
     }
+    std::optional<Output> html;
+    if (!o.html.empty()) {
+        html = Output::file(o.html);
+        if (!html->ok() && !finish_output(*html)) return kExitOutput;
+    }
     TraceStream stream;
     TimelineView timeline(out.stream(), topt);
     JsonLinesView json(out.stream());
@@ -239,7 +246,7 @@ int cmd_run(const RunOptions& o) {
         stream.add(json);
     else if (!o.ladder)
         stream.add(timeline);
-    if (o.ladder || !o.svg.empty()) stream.add(ladder);
+    if (o.ladder || !o.svg.empty() || !o.html.empty()) stream.add(ladder);
     World world(scenario, stream);
     if (!o.host.empty() && !stream.names().find_host(o.host)) {
         error("--host " + o.host + ": no host of that name in " + o.file);
@@ -296,6 +303,10 @@ int cmd_run(const RunOptions& o) {
         page.description = scenario.description;
         write_ladder_svg(svg->stream(), ladder.ladder(), page);
         written = finish_output(*svg) && written;
+    }
+    if (html) {
+        write_html_report(html->stream(), ladder.ladder(), {scenario.name, scenario.description});
+        written = finish_output(*html) && written;
     }
     if (metrics_svg) metrics->write_svg(metrics_svg->stream(), scenario.name);
     for (std::optional<Output>* file : {&metrics_csv, &metrics_svg})
@@ -475,8 +486,12 @@ int run_cli(int argc, char** argv) {
                       "Draw a ladder (sequence) diagram instead of the timeline: a column per host, "
                       "an arrow per segment, states beside the columns");
     run->add_option("--svg", run_opts.svg, "Write the ladder diagram as SVG to this file")->type_name("FILE");
+    run->add_option("--html", run_opts.html,
+                    "Write a step-through report as one self-contained HTML file: the ladder, the explanation "
+                    "of each step and every socket's state over time")
+        ->type_name("FILE");
     run->add_option("--ladder-segments", run_opts.ladder_segments,
-                    "Draw at most this many segments in the ladder (default 2000)")
+                    "Draw at most this many segments in the ladder and the HTML report (default 2000)")
         ->check(CLI::PositiveNumber);
     run->add_option("--ladder-chars", run_opts.ladder_chars,
                     "Ladder characters: auto (box drawing on a UTF-8 terminal), ascii or unicode")

@@ -444,6 +444,98 @@ def crafted_server(rec, p):
     lsock.close()
 
 
+# --- 6. teardown variants --------------------------------------------------------------
+
+def tsc_client(rec, p):
+    """three_segment_close: the client closes first at 1 s."""
+    c = client_socket()
+    rec.at(0)
+    connect(rec, "c", c)
+    rec.at(1.0)
+    rec.call("c", "close", c.close)
+
+
+def tsc_server(rec, p):
+    """The server closes as soon as it reads end-of-stream."""
+    lsock = listener()
+    s = accept_one(rec, lsock, "s")
+    s.settimeout(5)
+    rec.call("s", "recv", lambda: s.recv(1000))
+    rec.call("s", "close", s.close)
+
+
+def hc_client(rec, p):
+    """half_close: a request, shutdown(SHUT_WR), then the response is read to the end."""
+    c = client_socket()
+    rec.at(0)
+    connect(rec, "c", c)
+    rec.at(0.5)
+    rec.call("c", "send", lambda: c.send(b"request"))
+    rec.at(1.0)
+    rec.call("c", "shutdown", lambda: c.shutdown(socket.SHUT_WR))
+    c.settimeout(5)
+    rec.call("c", "recv", lambda: c.recv(1000))
+    rec.call("c", "recv", lambda: c.recv(1000))
+    time.sleep(CLOSE_DELAY)
+    rec.call("c", "close", c.close)
+
+
+def hc_server(rec, p):
+    lsock = listener()
+    s = accept_one(rec, lsock, "s")
+    s.settimeout(5)
+    rec.call("s", "recv", lambda: s.recv(1000))
+    rec.call("s", "recv", lambda: s.recv(1000))  # end-of-stream
+    rec.at(1.5)
+    rec.call("s", "send", lambda: s.send(b"response"))
+    rec.at(2.0)
+    rec.call("s", "close", s.close)
+
+
+def cud_client(rec, p):
+    """close_unread_data: 5 bytes the server never reads."""
+    c = client_socket()
+    rec.at(0)
+    connect(rec, "c", c)
+    rec.at(0.5)
+    rec.call("c", "send", lambda: c.send(b"hello"))
+    c.settimeout(5)
+    rec.call("c", "recv", lambda: c.recv(1000))
+
+
+def cud_server(rec, p):
+    lsock = listener()
+    s = accept_one(rec, lsock, "s")
+    rec.at(1.0)
+    rec.call("s", "close", s.close)
+
+
+def ofw_client(rec, p):
+    """orphan_fin_wait_2: c1 only shuts down writing (still owned), c2 closes (an orphan)."""
+    c1, c2 = client_socket(), client_socket()
+    rec.at(0)
+    connect(rec, "c1", c1)
+    rec.at(0.1)
+    connect(rec, "c2", c2)
+    rec.at(1.0)
+    rec.call("c1", "shutdown", lambda: c1.shutdown(socket.SHUT_WR))
+    rec.call("c2", "close", c2.close)
+    rec.at(5.0)
+    rec.call("c1", "close", c1.close)
+
+
+def ofw_server(rec, p):
+    """Writes to c2's peer at 4 s, after the orphan is gone; closes both at 5.5 s."""
+    lsock = listener()
+    s1 = accept_one(rec, lsock, "s")
+    s2 = accept_one(rec, lsock, "s.2")
+    rec.at(4.0)
+    rec.call("s.2", "send", lambda: s2.send(b"late"))
+    rec.at(5.5)
+    s1.close()
+    s2.close()
+
+
 ROLE_FUNCS = {
     ("lost_final_ack", "client"): lfa_client,
     ("lost_final_ack", "server"): lfa_server,
@@ -453,6 +545,14 @@ ROLE_FUNCS = {
     ("so_linger_rst", "server"): linger_server,
     ("keepalive_dead_peer", "client"): ka_client,
     ("keepalive_dead_peer", "server"): ka_server,
+    ("three_segment_close", "client"): tsc_client,
+    ("three_segment_close", "server"): tsc_server,
+    ("half_close", "client"): hc_client,
+    ("half_close", "server"): hc_server,
+    ("close_unread_data", "client"): cud_client,
+    ("close_unread_data", "server"): cud_server,
+    ("orphan_fin_wait_2", "client"): ofw_client,
+    ("orphan_fin_wait_2", "server"): ofw_server,
     ("crafted_syn_time_wait", "client"): crafted_client,
     ("crafted_syn_time_wait", "server"): crafted_server,
 }
@@ -905,6 +1005,24 @@ def feat_crafted_syn_rst(o):
     return feat_crafted_syn(o, CRAFTED_SYN_RST)
 
 
+def feat_segments_and_states(calls, failures=()):
+    """Every segment per view and incarnation, the named calls' results, the errors the named
+    sockets report, the sampled states."""
+    def features(o):
+        rows = []
+        seg_rows(o, rows, conns=o.conns())
+        for host, sock, call, nth in calls:
+            call_rows(o, rows, host, sock, call, "%s %s %s() #%d" % (host, sock, call, nth), nth)
+        for host, sock in failures:
+            err, t = o.failure(host, sock)
+            rows.append(("%s %s sees error" % (host, sock), X(err)))
+            rows.append(("%s %s sees error at" % (host, sock), T(t)))
+        for (host, label_) in sorted(o.samples):
+            rows.append(("%s states at %s" % (host, label_), X(o.states(host, label_))))
+        return rows
+    return features
+
+
 class Experiment:
     def __init__(self, name, program, features, samples, sysctl=None, params=None, timeout=20,
                  describe=""):
@@ -946,6 +1064,27 @@ EXPERIMENTS = [
     Experiment("keepalive_dead_peer", "keepalive_dead_peer", feat_keepalive_dead_peer,
                [("client", 2.0), ("client", 12.0), ("server", 12.0)], timeout=30,
                describe="keepalive 3 s / 2 s / 4 probes against a peer that went dark at 1 s"),
+    Experiment("three_segment_close", "three_segment_close",
+               feat_segments_and_states([("server", "s", "recv", 1)]),
+               [("client", 1.5), ("server", 1.5)],
+               describe="the client closes at 1 s; the server closes as soon as it reads end-of-stream"),
+    Experiment("half_close", "half_close",
+               feat_segments_and_states([("server", "s", "recv", 1), ("server", "s", "recv", 2),
+                                         ("client", "c", "recv", 1), ("client", "c", "recv", 2)]),
+               [("client", 1.2), ("server", 1.2), ("client", 2.5), ("server", 2.5)],
+               describe="a 7-byte request, shutdown(SHUT_WR) at 1 s, the 8-byte response at 1.5 s, "
+                        "the server closes at 2 s"),
+    Experiment("close_unread_data", "close_unread_data",
+               feat_segments_and_states([], failures=[("client", "c")]),
+               [("client", 1.5), ("server", 1.5)],
+               describe="5 bytes the server never reads; its close() at 1 s resets (RFC 2525 2.17)"),
+    Experiment("orphan_fin_wait_2", "orphan_fin_wait_2",
+               feat_segments_and_states([("server", "s.2", "send", 1)]),
+               [("client", 2.0), ("client", 3.5), ("client", 4.5), ("server", 4.5), ("client", 5.8)],
+               sysctl={"client": {"net.ipv4.tcp_fin_timeout": "2"}},
+               describe="tcp_fin_timeout = 2: c2 closes (orphaned FIN_WAIT_2 freed 2 s later), c1 "
+                        "only shuts down writing (FIN_WAIT_2 for as long as it is held); the server "
+                        "writes to c2's peer at 4 s and closes both at 5.5 s", timeout=25),
     Experiment("crafted_syn_time_wait", "crafted_syn_time_wait", feat_crafted_syn,
                [("server", 2.5), ("server", 3.5)], params={"syns": CRAFTED_SYNS, "drop_rsts": True},
                describe="raw-socket SYNs to the server's TIME_WAIT: 1000 below RCV.NXT at 2 s and "

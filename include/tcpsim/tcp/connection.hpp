@@ -224,6 +224,7 @@ private:
     bool handshake_retransmitted_ = false;  // RFC 6298 5.7
     Time last_received_;
     int probes_out_ = 0;  // keepalive probes not answered
+    int window_probes_ = 0;  // zero-window probes since the window closed (their backoff)
 
     // MSS, the receive window, window scaling and SACK-permitted.
     std::uint16_t advmss_;

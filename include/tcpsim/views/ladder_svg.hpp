@@ -19,6 +19,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "tcpsim/views/ladder.hpp"
 
@@ -27,8 +28,16 @@ namespace tcpsim {
 struct LadderSvgOptions {
     std::string title;        // the scenario's name
     std::string description;  // the scenario's description
+    // Each step's row (its y, in order of Ladder::steps) as data-rows="y0 y1 ..." on the
+    // root, so a step-through page can mark and scroll to the step's own row.
+    bool step_rows = false;
 };
 
 void write_ladder_svg(std::ostream& out, const Ladder& ladder, const LadderSvgOptions& options = {});
+
+// The fill of a state's box, shared with the HTML report's state bands so a state has
+// one colour everywhere: grey CLOSED, blue opening, green ESTABLISHED, yellow closing,
+// orange TIME_WAIT.
+std::string_view state_fill(State s);
 
 }  // namespace tcpsim
