@@ -2,8 +2,9 @@
 """The captures of `tcpsim run --pcap` / `--pcap-dir`, read back by tshark: no malformed
 packets and no expert errors, good IPv4 and TCP checksums, and per host the same segments
 as the trace (its send and deliver events, in order) with the same addresses, flags,
-raw seq/ack, length, options and nanosecond times; Wireshark's TCP analysis marks the
-retransmitted FIN of lost_final_ack as a retransmission.
+raw seq/ack, length, window, options and nanosecond times; each SYN's options in its
+sender's order (Linux mss,sackOK,TS,nop,wscale; FreeBSD mss,nop,wscale,sackOK,TS);
+Wireshark's TCP analysis marks the retransmitted FIN of lost_final_ack as a retransmission.
 
 Usage: pcap_test.py TCPSIM SOURCE_DIR. Installs tshark when missing and root; exit 77
 (skipped) when it cannot.
@@ -69,14 +70,16 @@ def trace_segments(scenario):
         per_host.setdefault(e["host"], []).append({
             "time": f"{t // 10**9}.{t % 10**9:09d}",
             "src": src, "dst": dst, "flags": flags, "seq": e["seq"], "ack": e["ack"], "len": e["len"],
-            "mss": e.get("mss"), "tsval": e.get("tsval"), "tsecr": e.get("tsecr"),
+            "win": e["win"], "mss": e.get("mss"), "wscale": e.get("wscale"),
+            "sack_permitted": e.get("sack_permitted", False), "tsval": e.get("tsval"), "tsecr": e.get("tsecr"),
         })
     return per_host
 
 
 FIELDS = ["frame.time_epoch", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "tcp.flags", "tcp.seq_raw",
-          "tcp.ack_raw", "tcp.len", "tcp.options.mss_val", "tcp.options.timestamp.tsval",
-          "tcp.options.timestamp.tsecr", "ip.checksum.status", "tcp.checksum.status"]
+          "tcp.ack_raw", "tcp.len", "tcp.window_size_value", "tcp.options.mss_val", "tcp.options.wscale.shift",
+          "tcp.options.sack_perm", "tcp.options.timestamp.tsval", "tcp.options.timestamp.tsecr",
+          "ip.checksum.status", "tcp.checksum.status", "tcp.option_kind"]
 
 
 def capture_segments(pcap):
@@ -90,9 +93,12 @@ def capture_segments(pcap):
                 "time": v["frame.time_epoch"],
                 "src": f"{v['ip.src']}:{v['tcp.srcport']}", "dst": f"{v['ip.dst']}:{v['tcp.dstport']}",
                 "flags": int(v["tcp.flags"], 16), "seq": int(v["tcp.seq_raw"]), "ack": int(v["tcp.ack_raw"]),
-                "len": int(v["tcp.len"]), "mss": opt("tcp.options.mss_val"),
+                "len": int(v["tcp.len"]), "win": int(v["tcp.window_size_value"]), "mss": opt("tcp.options.mss_val"),
+                "wscale": opt("tcp.options.wscale.shift"), "sack_permitted": bool(v["tcp.options.sack_perm"]),
                 "tsval": opt("tcp.options.timestamp.tsval"), "tsecr": opt("tcp.options.timestamp.tsecr"),
             },
+            # option kinds on the wire, NOPs (1) and EOL (0) included
+            "kinds": v["tcp.option_kind"],
             # 1 is "Good" (0 bad, 2 unverified)
             "checksums": (v["ip.checksum.status"], v["tcp.checksum.status"]),
         })
@@ -155,6 +161,23 @@ def main():
                 check_capture(f"{scenario} at {host}", os.path.join(out_dir, f"{host}.pcap"), trace.get(host, []))
         data = [p for p in trace["server"] if p["len"] > 0]
         check(len(data) > 0, "close_wait_leak: the server's capture holds data segments")
+
+        # Each stack's SYN options in its own order (L-SYN-1, B-SYN-1): a Linux client's
+        # SYN, the Linux and FreeBSD servers' SYN,ACKs (time_wait_syn_higher_isn_accepted).
+        # The client runs without timestamps, so the SYN,ACKs carry none either.
+        scenario = "time_wait_syn_higher_isn_accepted"
+        path = os.path.join(SRC, "scenarios", f"{scenario}.json")
+        out_dir = os.path.join(tmp, scenario, "captures")
+        subprocess.run([TCPSIM, "run", path, "--pcap-dir", out_dir], check=True, stdout=subprocess.DEVNULL)
+        want = {("client", 0x02): "2,1,1,4,1,3",       # mss, nop, nop, sackOK, nop, wscale
+                ("linux_srv", 0x12): "2,1,1,4,1,3",
+                ("bsd_srv", 0x12): "2,1,3,4,0,0"}      # mss, nop, wscale, sackOK, eol, eol
+        for (host, flags), kinds in want.items():
+            packets = capture_segments(os.path.join(out_dir, f"{host}.pcap"))
+            sent = [p for p in packets if p["packet"]["flags"] == flags]
+            check(bool(sent) and sent[0]["kinds"] == kinds,
+                  f"{scenario}: {host}'s first segment with flags {flags:#x} has option kinds "
+                  f"{sent[0]['kinds'] if sent else None}, want {kinds}")
     finally:
         shutil.rmtree(tmp)
     print(f"{len(failures)} failed")

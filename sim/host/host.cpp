@@ -216,8 +216,8 @@ void Host::keep_unread(ConnSlot& slot) {
     SocketEntry* en = entry(slot.socket);
     en->peer_fin = slot.conn.fin_received();
     if (slot.conn.readable_bytes() == 0) return;
-    RecvResult r = slot.conn.recv(0);
-    en->unread.insert(en->unread.end(), r.bytes.begin(), r.bytes.end());
+    const std::vector<std::uint8_t> bytes = slot.conn.take_unread();
+    en->unread.insert(en->unread.end(), bytes.begin(), bytes.end());
 }
 
 void Host::on_conn_timer(ConnSlot& slot, TimerKind kind) {

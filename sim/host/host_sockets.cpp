@@ -293,10 +293,12 @@ Errno Host::send(SocketId s, const std::vector<std::uint8_t>& bytes) {
 RecvResult Host::recv(SocketId s, std::uint64_t max_bytes) {
     SocketEntry* en = entry(s);
     RecvResult r;
+    ConnSlot* reading = nullptr;
     if (!en || en->kind != SocketKind::Connection) {
         r.error = Errno::BadF;
     } else if (ConnSlot* slot = slot_of(*en)) {
-        r = slot->conn.recv(max_bytes);
+        reading = slot;
+        r = slot->conn.recv(max_bytes, engine_.now(), actions_);
     } else if (!en->unread.empty()) {
         const std::size_t n = max_bytes == 0 ? en->unread.size()
                                              : std::min<std::size_t>(en->unread.size(), max_bytes);
@@ -313,6 +315,7 @@ RecvResult Host::recv(SocketId s, std::uint64_t max_bytes) {
     bool integrity = true;
     if (!r.bytes.empty()) integrity = ledger_.read(en->tuple, r.bytes);
     record_call(CallKind::Recv, s, r.error, static_cast<std::int64_t>(r.bytes.size()), integrity);
+    if (reading) apply(*reading);  // a window update the read made due
     return r;
 }
 

@@ -23,6 +23,13 @@ ProfileRules rfc793() {
     r.ephemeral_low = 49152;       // RFC 6335 dynamic ports
     r.ephemeral_high = 65535;
     r.min_snd_mss = 48;            // RFC 9293 names none: Linux's 40 bytes of options + 8 of data
+    r.mtu = 1500;                  // Ethernet
+    r.loopback_mtu = 65536;        // as Linux lo
+    r.receive_buffer = 65535;      // the largest unscaled window
+    r.receive_window = ReceiveWindowRule::Rfc;
+    r.window_scaling = false;      // RFC 9293's segments: MSS only
+    r.sack = false;
+    r.option_layout = OptionLayout::Linux;
     r.isn = IsnGenerator::Random;
     r.rst_in_time_wait = RstInTimeWait::Close;  // RFC 9293 3.10.7.4 "second"
     r.syn_in_time_wait = SynInTimeWait::Reject;
@@ -71,6 +78,13 @@ std::vector<ProfileRules> make_profiles() {
     bsd.fin_timeout = seconds(60);                        // TCPTV_FINWAIT2_TIMEOUT
     bsd.keepalive_probes = 8;                             // TCPTV_KEEPCNT
     bsd.abort_rst_has_ack = true;                         // tcp_drop -> tcp_respond [unverified]
+    bsd.loopback_mtu = 16384;                             // lo0
+    bsd.receive_buffer = 65536;                           // net.inet.tcp.recvspace
+    bsd.receive_window = ReceiveWindowRule::Bsd;          // B-SYN-2, B-SYN-3
+    bsd.window_scaling = true;                            // net.inet.tcp.rfc1323 = 1
+    bsd.window_scale = 6;  // smallest s with 65535 << s >= kern.ipc.maxsockbuf (2 MiB), B-SYN-2
+    bsd.sack = true;                                      // net.inet.tcp.sack.enable
+    bsd.option_layout = OptionLayout::FreeBsd;            // tcp_addoptions, B-SYN-1
     p.push_back(bsd);
 
     ProfileRules linux = rfc793();
@@ -105,6 +119,14 @@ std::vector<ProfileRules> make_profiles() {
     linux.fin_timeout = seconds(60);      // net.ipv4.tcp_fin_timeout
     linux.abort_rst_has_ack = true;       // tcp_send_active_reset
     linux.epipe_for_reset_in_close_wait = true;  // tcp_reset()
+    linux.receive_buffer = 65536;         // tcp_full_space: tcp_rmem[1] 131072 at scaling_ratio 1/2
+    linux.receive_window = ReceiveWindowRule::Linux;  // L-SYN-3..5
+    linux.window_scaling = true;          // net.ipv4.tcp_window_scaling
+    // ilog2(max(tcp_rmem[2], rmem_max)) - 15 (L-SYN-3): 6.18 with tcp_rmem[2] = 32 MiB (a
+    // host of 4 GiB or more) gives 10, as measured on 6.18; 6.12's 6 MiB gave 7.
+    linux.window_scale = 10;
+    linux.sack = true;                    // net.ipv4.tcp_sack
+    linux.option_layout = OptionLayout::Linux;  // tcp_options_write, L-SYN-1
     linux.absent_knobs = {{"net.ipv4.tcp_tw_recycle",
                            "net.ipv4.tcp_tw_recycle was removed in Linux 4.12, commit 4396e46187ca "
                            "\"tcp: remove tcp_tw_recycle\"; the profile linux-4.9 has it"}};
@@ -139,6 +161,11 @@ std::vector<ProfileRules> make_profiles() {
     solaris.rto_min = milliseconds(400);    // tcp_rexmit_interval_min [unverified]
     solaris.ephemeral_low = 32768;          // tcp_smallest_anon_port
     solaris.ephemeral_high = 65535;         // tcp_largest_anon_port
+    solaris.loopback_mtu = 8232;            // lo0 [unverified]
+    solaris.receive_buffer = 1048576;       // recv_buf, TCP_RECV_HIWATER
+    solaris.receive_window = ReceiveWindowRule::Solaris;
+    solaris.window_scale = 5;               // tcp_set_ws_value: smallest s with recv_buf >> s <= 65535 (S-SYN-1)
+    solaris.option_layout = OptionLayout::Illumos;  // tcp_xmit_mp_aux_iss
     p.push_back(solaris);
 
     ProfileRules windows = bsd;
@@ -151,6 +178,11 @@ std::vector<ProfileRules> make_profiles() {
     windows.ephemeral_high = 65535;
     windows.timestamps = false;              // netsh "Timestamps: disabled" by default
     windows.drop_missing_timestamps = false;
+    windows.loopback_mtu = 65536;            // [unverified]
+    windows.receive_buffer = 64240;          // the SYN window of Windows 10 captures [unverified]
+    windows.receive_window = ReceiveWindowRule::Rfc;  // [unverified]
+    windows.window_scale = 8;                // p0f's Windows 7/8 signatures [unverified]
+    windows.option_layout = OptionLayout::Windows;  // W-SYN-1 [unverified]
     p.push_back(windows);
     return p;
 }
@@ -168,6 +200,9 @@ struct Knob {
     Setter set;
     Getter get;
 };
+
+// RFC 7323 2.3: 65535 << 14, the largest window a scaled field can say.
+constexpr std::int64_t kMaxScaledWindow = std::int64_t{65535} << 14;
 
 // A duration knob: an integer counts `unit`s (the sysctl's own unit), text is a duration.
 // Knobs of tcpsim's own (unit 0) take duration text only.
@@ -348,8 +383,18 @@ const std::vector<Knob>& knobs() {
                          [](const ProfileRules& r) {
                              return std::to_string(r.ephemeral_low) + " " + std::to_string(r.ephemeral_high);
                          }});
-        k.push_back(integer_knob("mss", "an integer from 64 to 65495", "MSS announced in our SYN",
-                                 &ProfileRules::mss, 64, 65495));
+        k.push_back(integer_knob("mtu", "an integer from 576 to 65535",
+                                 "interface MTU: the MSS a SYN announces is mtu - 40 (loopback has its own MTU)",
+                                 &ProfileRules::mtu, 576, 65535));
+        k.push_back(Knob{{"mss", "an integer from 64 to 65495",
+                          "MSS announced in our SYN in place of mtu - 40 (as ip route ... advmss)"},
+                         [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
+                             if (v.kind != KnobValue::Kind::Integer || v.integer_value < 64 || v.integer_value > 65495)
+                                 return std::string("an integer from 64 to 65495");
+                             r.mss = static_cast<std::uint16_t>(v.integer_value);
+                             return std::nullopt;
+                         },
+                         [](const ProfileRules& r) { return r.mss ? std::to_string(*r.mss) : std::string("none"); }});
         // Linux __tcp_mtu_to_mss raises the MSS to tcp_min_snd_mss (sysctl range 48..65535);
         // FreeBSD tcp_mss_update raises a peer's offer to minmss, then anything to 64.
         k.push_back(integer_knob("net.ipv4.tcp_min_snd_mss", "an integer from 48 to 65535",
@@ -359,9 +404,51 @@ const std::vector<Knob>& knobs() {
                                  "an integer from 64 to 65535 (FreeBSD's tcp_mss_update raises anything lower to 64)",
                                  "smallest send MSS: a peer's smaller MSS option is raised to it (FreeBSD)",
                                  &ProfileRules::min_snd_mss, 64, 65535));
-        k.push_back(integer_knob("receive_buffer", "an integer from 1 to 65535",
-                                 "receive window offered (no window scaling)", &ProfileRules::receive_buffer, 1,
-                                 65535));
+        k.push_back(integer_knob("receive_buffer", "an integer from 1 to 1073725440",
+                                 "receive space in bytes: the most the receive window offers",
+                                 &ProfileRules::receive_buffer, 1, kMaxScaledWindow));
+        k.push_back(integer_knob("net.inet.tcp.recvspace", "an integer from 1 to 1073725440",
+                                 "FreeBSD's receive buffer in bytes: the same receive space",
+                                 &ProfileRules::receive_buffer, 1, kMaxScaledWindow));
+        k.push_back(enum_knob("receive_window_rules", "one of rfc, linux, bsd, solaris",
+                              "how the receive window is chosen (RFC 7323, Linux, FreeBSD, illumos)",
+                              &ProfileRules::receive_window,
+                              std::array<std::pair<ReceiveWindowRule, std::string_view>, 4>{
+                                  {{ReceiveWindowRule::Rfc, "rfc"},
+                                   {ReceiveWindowRule::Linux, "linux"},
+                                   {ReceiveWindowRule::Bsd, "bsd"},
+                                   {ReceiveWindowRule::Solaris, "solaris"}}}));
+        k.push_back(flag_knob("net.ipv4.tcp_window_scaling", "RFC 7323 window scaling offered and accepted",
+                              &ProfileRules::window_scaling));
+        k.push_back(integer_knob("window_scale", "an integer from 0 to 14",
+                                 "the shift our SYN asks for (Linux: ilog2(max(tcp_rmem[2], rmem_max)) - 15)",
+                                 &ProfileRules::window_scale, 0, 14));
+        k.push_back(flag_knob("net.ipv4.tcp_sack", "SACK-permitted offered and accepted (RFC 2018)",
+                              &ProfileRules::sack));
+        k.push_back(flag_knob("net.inet.tcp.sack.enable", "FreeBSD's name: SACK-permitted offered and accepted",
+                              &ProfileRules::sack));
+        // FreeBSD tcp_subr.c: 1 both RFC 1323 options, 2 window scaling only, 3 timestamps only.
+        k.push_back(Knob{{"net.inet.tcp.rfc1323", "0, 1, 2 or 3",
+                          "FreeBSD: 0 neither, 1 window scaling and timestamps, 2 window scaling, 3 timestamps"},
+                         [](ProfileRules& r, const KnobValue& v) -> std::optional<std::string> {
+                             if (v.kind != KnobValue::Kind::Integer || v.integer_value < 0 || v.integer_value > 3)
+                                 return std::string("0, 1, 2 or 3");
+                             r.window_scaling = v.integer_value == 1 || v.integer_value == 2;
+                             r.timestamps = v.integer_value == 1 || v.integer_value == 3;
+                             return std::nullopt;
+                         },
+                         [](const ProfileRules& r) {
+                             if (r.window_scaling) return std::string(r.timestamps ? "1" : "2");
+                             return std::string(r.timestamps ? "3" : "0");
+                         }});
+        k.push_back(enum_knob("option_layout", "one of linux, freebsd, windows, illumos",
+                              "order and padding of TCP options on the wire",
+                              &ProfileRules::option_layout,
+                              std::array<std::pair<OptionLayout, std::string_view>, 4>{
+                                  {{OptionLayout::Linux, "linux"},
+                                   {OptionLayout::FreeBsd, "freebsd"},
+                                   {OptionLayout::Windows, "windows"},
+                                   {OptionLayout::Illumos, "illumos"}}}));
         k.push_back(enum_knob("isn", "one of random, rfc793, linux, bsd",
                               "initial sequence numbers: random, RFC 793 4 us clock, Linux hash+64 ns clock, "
                               "BSD hash+1 MiB/s",

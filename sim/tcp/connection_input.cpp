@@ -29,6 +29,48 @@ void Connection::on_segment(const Segment& seg, Time now, Actions& out) {
     }
 }
 
+void Connection::accept_syn_options(const Segment& syn, Time now, Actions& out) {
+    // RFC 9293 3.7.1: the peer's MSS bounds what we send, as our route does (L-SYN-6).
+    if (syn.options.mss) tcb_.snd_mss = std::min(*syn.options.mss, advmss_);
+    // RFC 7323 3.2: timestamps are on when both SYNs carry TSopt.
+    if (timestamps_wanted() && syn.options.timestamp) {
+        ts_on_ = true;
+        ts_recent_ = syn.options.timestamp->val;
+        ts_recent_stamp_ = now;
+    }
+    // RFC 7323 2.2: window scaling is on when both SYNs carry WSopt, each side then shifting
+    // the windows it sends by its own shift; 2.3: a shift above 14 is taken as 14.
+    if (rules_->window_scaling && syn.options.wscale) {
+        wscale_on_ = true;
+        rcv_wscale_ = rules_->window_scale;
+        snd_wscale_ = std::min<std::uint8_t>(*syn.options.wscale, 14);
+        if (*syn.options.wscale > 14) decide(Cause::WscaleClamped, out);
+    }
+    // RFC 2018 2: SACK may be used when both SYNs carry SACK-permitted.
+    sack_on_ = rules_->sack && syn.options.sack_permitted;
+}
+
+void Connection::size_receive_buffer() {
+    switch (rules_->receive_window) {
+        case ReceiveWindowRule::Bsd: {
+            // FreeBSD tcp_mss (B-SYN-3): a buffer larger than the MSS (t_maxseg, options not
+            // subtracted) is rounded up to a multiple of it: 65536 -> 65700 = 45 * 1460.
+            const std::uint32_t maxseg = effective_mss() + (ts_on_ ? 12 : 0);
+            if (rcv_space_ > maxseg) rcv_space_ = (rcv_space_ + maxseg - 1) / maxseg * maxseg;
+            return;
+        }
+        case ReceiveWindowRule::Linux: {
+            // tcp_initialize_rcv_mss: min(advmss, the send MSS, half the window, 536), >= 88.
+            const std::uint32_t hint = std::min({std::uint32_t{advmss_}, effective_mss(), tcb_.rcv.wnd / 2, 536u});
+            rcv_mss_ = std::max<std::uint32_t>(hint, 88);
+            return;
+        }
+        case ReceiveWindowRule::Rfc:
+        case ReceiveWindowRule::Solaris:
+            return;
+    }
+}
+
 void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out) {
     auto& snd = tcb_.snd;
     bool ack_acceptable = false;
@@ -60,14 +102,9 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
     }
     tcb_.rcv.irs = seg.seq;
     tcb_.rcv.nxt = seg.seq + 1;
-    if (seg.options.mss) tcb_.snd_mss = std::min(*seg.options.mss, rules_->mss);
-    // RFC 7323 3.2: timestamps are on when both SYNs carry TSopt.
-    if (timestamps_wanted() && seg.options.timestamp) {
-        ts_on_ = true;
-        ts_recent_ = seg.options.timestamp->val;
-        ts_recent_stamp_ = now;
-    }
-    snd.wnd = seg.window;
+    rcv_adv_ = tcb_.rcv.nxt + syn_window();  // what our SYN offered
+    accept_syn_options(seg, now, out);
+    snd.wnd = seg.window;  // RFC 7323 2.2: a SYN's window is never scaled
     snd.max_wnd = std::max<std::uint32_t>(snd.max_wnd, seg.window);
     snd.wl1 = seg.seq;
     snd.wl2 = seg.ack;
@@ -84,6 +121,7 @@ void Connection::on_segment_syn_sent(const Segment& seg, Time now, Actions& out)
         retries_ = 0;
         cancel_timer(TimerKind::Retransmit, out);
         on_handshake_done();
+        size_receive_buffer();
         transition(State::Established, Cause::RcvSynAck, out);
         send_ack(now, out);
         out.list.push_back(Notify{Notice::Connected});
@@ -125,9 +163,10 @@ void Connection::note_timestamp(const Segment& seg, Time now) {
 }
 
 bool Connection::acceptable(const Segment& seg) const {
-    // RFC 9293 3.10.7.4 Table 6: the four cases of the sequence number test.
+    // RFC 9293 3.10.7.4 Table 6: the four cases of the sequence number test, against the
+    // window in bytes (RFC 7323 2.3: the receiver's unscaled value).
     const Seq rcv_nxt = tcb_.rcv.nxt;
-    const std::uint32_t wnd = advertised_window();
+    const std::uint32_t wnd = receive_window();
     const std::uint32_t len = seg.seg_len();
     if (len == 0 && wnd == 0) return seg.seq == rcv_nxt;
     if (len == 0) return seq_in(seg.seq, rcv_nxt, rcv_nxt + wnd);
@@ -265,10 +304,13 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
             return;
         }
         on_handshake_done();
+        size_receive_buffer();
         transition(State::Established, Cause::RcvAckOfSyn, out);
         out.list.push_back(Notify{Notice::Connected});
         arm_keepalive(now, out);
-        snd.wnd = seg.window;
+        // RFC 7323 2.3: SND.WND = SEG.WND << Snd.Wind.Shift in every segment but a SYN
+        // (Linux tcp_rcv_state_process scales a crossing SYN,ACK's window too).
+        snd.wnd = std::uint32_t{seg.window} << snd_wscale_;
         snd.wl1 = seg.seq;
         snd.wl2 = seg.ack;
         if (fin_queued_) {
@@ -310,8 +352,8 @@ void Connection::process_ack(const Segment& seg, Time now, Actions& out, bool& s
     // Window update (RFC 9293 3.10.7.4): only from a segment not older than the last one.
     if (seq_le(snd.una, seg.ack) &&
         (seq_lt(snd.wl1, seg.seq) || (snd.wl1 == seg.seq && seq_le(snd.wl2, seg.ack)))) {
-        snd.wnd = seg.window;
-        snd.max_wnd = std::max<std::uint32_t>(snd.max_wnd, seg.window);
+        snd.wnd = std::uint32_t{seg.window} << snd_wscale_;  // RFC 7323 2.3
+        snd.max_wnd = std::max(snd.max_wnd, snd.wnd);
         snd.wl1 = seg.seq;
         snd.wl2 = seg.ack;
         if (snd.wnd > 0) {
@@ -381,7 +423,9 @@ void Connection::process_text(const Segment& seg, Actions& out, bool& ack_now) {
         // trimmed to the window; we keep the part at or after RCV.NXT).
         std::uint32_t skip = seq_lt(seg.seq, tcb_.rcv.nxt) ? tcb_.rcv.nxt - seg.seq : 0;
         if (skip >= bytes.size()) return;
-        const std::uint32_t room = advertised_window();
+        // Linux tcp_measure_rcv_mss: the receive MSS estimate follows the largest segment.
+        if (seg.len() >= rcv_mss_) rcv_mss_ = std::min<std::uint32_t>(seg.len(), advmss_);
+        const std::uint32_t room = receive_window();
         if (skip == 0 && seg.seq != tcb_.rcv.nxt) {
             // Out of order but in the window: held until the gap fills.
             const std::uint32_t offset = seg.seq - tcb_.rcv.nxt;

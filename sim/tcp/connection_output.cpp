@@ -14,6 +14,9 @@ Connection::Connection(const ConnectionParams& p)
       rules_(p.rules),
       options_(p.options),
       rto_(p.rules->rto_initial),
+      // L-SYN-6: toward 127.0.0.0/8 or our own address the route is loopback's.
+      advmss_(p.rules->advertised_mss(p.tuple.remote.ip.is_loopback() || p.tuple.remote.ip == p.tuple.local.ip)),
+      rcv_space_(p.rules->receive_buffer),
       ts_offset_(p.ts_offset),
       ts_recent_(p.ts_recent.value_or(0)),
       ts_recent_stamp_(p.ts_recent_stamp) {
@@ -21,7 +24,6 @@ Connection::Connection(const ConnectionParams& p)
     tcb_.snd.una = p.iss;
     tcb_.snd.nxt = p.iss;
     max_sent_ = p.iss;
-    tcb_.rcv.wnd = rules_->receive_buffer;
 }
 
 std::uint32_t Connection::tsval(Time now) const {
@@ -67,11 +69,94 @@ void Connection::enter_time_wait(Cause cause, Time now, Actions& out) {
     arm_timer(TimerKind::TimeWait, time_wait_expires_, out);
 }
 
-std::uint16_t Connection::advertised_window() const {
+std::uint32_t Connection::window_left() const {
+    return seq_gt(rcv_adv_, tcb_.rcv.nxt) ? rcv_adv_ - tcb_.rcv.nxt : 0;
+}
+
+std::uint32_t Connection::linux_receive_window(std::uint32_t free) const {
+    // __tcp_select_window (L-SYN-5), with the free space counted in bytes (the kernel's
+    // skb overhead, and rcv_ssthresh's growth, are not modelled).
+    const std::int64_t granule = std::int64_t{1} << rcv_wscale_;
+    const std::int64_t mss = rcv_mss_;
+    const std::int64_t allowed = rcv_space_;
+    const std::int64_t full = std::min<std::int64_t>(std::int64_t{65535} << rcv_wscale_, allowed);
+    std::int64_t space = free;
+    std::int64_t window = 0;
+    bool closed = false;
+    if (space < full / 2) {
+        // Memory is short: round down, and offer nothing once below an MSS or 1/16.
+        space = space / granule * granule;
+        closed = space < allowed / 16 || space < mss;
+    }
+    if (!closed) {
+        space = std::min<std::int64_t>(space, rcv_ssthresh_);
+        if (rcv_wscale_ > 0) {
+            window = (space + granule - 1) / granule * granule;  // ALIGN: not scaled away
+        } else {
+            // Keep the last window while it is within an MSS of the space, else a multiple of it.
+            window = tcb_.rcv.wnd;
+            if (window <= space - mss || window > space)
+                window = mss > 0 ? space / mss * mss : space;
+            else if (mss == full && space > window + full / 2)
+                window = space;
+        }
+    }
+    // tcp_select_window: never shrink the offered window.
+    const std::int64_t left = window_left();
+    if (window < left) window = (left + granule - 1) / granule * granule;
+    return static_cast<std::uint32_t>(std::min<std::int64_t>(window, std::int64_t{65535} << rcv_wscale_));
+}
+
+std::uint32_t Connection::bsd_receive_window(std::uint32_t free) const {
+    // FreeBSD tcp_output: the buffer's space, no window under a quarter of the buffer and
+    // under an MSS (receiver SWS avoidance), never shrinking, rounded up to the scale.
+    const std::uint32_t limit = std::uint32_t{65535} << rcv_wscale_;
+    std::uint32_t window = std::min(free, limit);
+    const std::uint32_t maxseg = effective_mss() + (ts_on_ ? 12 : 0);
+    if (window < rcv_space_ / 4 && window < maxseg) window = 0;
+    window = std::max(window, window_left());
+    const std::uint32_t granule = std::uint32_t{1} << rcv_wscale_;
+    return std::min((window + granule - 1) / granule * granule, limit);
+}
+
+std::uint32_t Connection::receive_window() const {
     const std::size_t used = recv_buf_.size();
-    const std::uint32_t buf = rules_->receive_buffer;
-    const std::uint32_t free = used >= buf ? 0 : buf - static_cast<std::uint32_t>(used);
-    return static_cast<std::uint16_t>(std::min<std::uint32_t>(free, 65535));
+    const std::uint32_t free = used >= rcv_space_ ? 0 : rcv_space_ - static_cast<std::uint32_t>(used);
+    switch (rules_->receive_window) {
+        case ReceiveWindowRule::Linux:
+            return linux_receive_window(free);
+        case ReceiveWindowRule::Bsd:
+            return bsd_receive_window(free);
+        case ReceiveWindowRule::Rfc:
+        case ReceiveWindowRule::Solaris:
+            break;
+    }
+    // RFC 7323 2.3: at most 65535 << Rcv.Wind.Shift.
+    return std::min(free, std::uint32_t{65535} << rcv_wscale_);
+}
+
+std::uint16_t Connection::advertised_window() const {
+    // RFC 7323 2.3: the window field is the window right-shifted by Rcv.Wind.Shift.
+    return static_cast<std::uint16_t>(std::min<std::uint32_t>(receive_window() >> rcv_wscale_, 65535));
+}
+
+std::uint16_t Connection::syn_window() const {
+    switch (rules_->receive_window) {
+        case ReceiveWindowRule::Solaris: {
+            // illumos tcp_xmit_mp: tcp_rwnd >> tcp_rcv_ws in the SYN too [unverified]; p0f's
+            // Solaris 8 SYN (32850 = 65700 >> 1, wscale 1) agrees.
+            const bool syn_ack = state_ == State::SynReceived;
+            const std::uint8_t shift =
+                syn_ack ? rcv_wscale_ : (rules_->window_scaling ? rules_->window_scale : std::uint8_t{0});
+            return static_cast<std::uint16_t>(std::min<std::uint32_t>(tcb_.rcv.wnd >> shift, 65535));
+        }
+        case ReceiveWindowRule::Rfc:
+        case ReceiveWindowRule::Linux:
+        case ReceiveWindowRule::Bsd:
+            break;
+    }
+    // L-SYN-2, B-SYN-2: min(RCV.WND, 65535), unscaled.
+    return static_cast<std::uint16_t>(std::min<std::uint32_t>(tcb_.rcv.wnd, 65535));
 }
 
 Segment Connection::make_segment(Flags flags, Seq seq, Time now) const {
@@ -81,14 +166,24 @@ Segment Connection::make_segment(Flags flags, Seq seq, Time now) const {
     s.seq = seq;
     s.flags = flags;
     if (has(flags, Flags::Ack)) s.ack = tcb_.rcv.nxt;
-    s.window = has(flags, Flags::Rst) && !has(flags, Flags::Ack) ? 0 : advertised_window();
+    if (has(flags, Flags::Syn))
+        s.window = syn_window();
+    else
+        s.window = has(flags, Flags::Rst) && !has(flags, Flags::Ack) ? 0 : advertised_window();
     // RFC 7323 3.2: once negotiated, TSopt goes in every segment (SHOULD in a RST).
     if (ts_on_) s.options.timestamp = TimestampOption{tsval(now), ts_recent_};
+    s.options.layout = rules_->option_layout;
     return s;
 }
 
 void Connection::emit(Segment s, Actions& out) {
-    if (s.is(Flags::Ack)) last_ack_sent_ = s.ack;
+    if (s.is(Flags::Ack)) {
+        last_ack_sent_ = s.ack;
+        // RCV.WND is what the peer was told: the field, scaled unless in a SYN.
+        if (!s.is(Flags::Syn)) tcb_.rcv.wnd = std::uint32_t{s.window} << rcv_wscale_;
+        const Seq edge = tcb_.rcv.nxt + (s.is(Flags::Syn) ? std::uint32_t{s.window} : tcb_.rcv.wnd);
+        if (seq_gt(edge, rcv_adv_)) rcv_adv_ = edge;
+    }
     out.list.push_back(Transmit{std::move(s)});
 }
 
@@ -110,10 +205,15 @@ void Connection::send_abort_reset(Time now, Actions& out) {
 void Connection::send_syn(Time now, Actions& out) {
     const bool syn_ack = state_ == State::SynReceived;
     Segment s = make_segment(syn_ack ? (Flags::Syn | Flags::Ack) : Flags::Syn, tcb_.snd.iss, now);
-    s.options.mss = rules_->mss;  // RFC 9293 3.7.1: MSS option only in SYN segments
-    // RFC 7323 3.2: TSopt MAY be in a SYN, and in a SYN,ACK only if the SYN had it.
-    if (timestamps_wanted() && (!syn_ack || ts_on_))
-        s.options.timestamp = TimestampOption{tsval(now), syn_ack ? ts_recent_ : 0};
+    s.options.mss = advmss_;  // RFC 9293 3.7.1: MSS option only in SYN segments
+    // RFC 7323 3.2: TSopt MAY be in a SYN, and in a SYN,ACK only if the SYN had it. TSecr
+    // is TS.Recent: 0, or the old TS.Recent of a TIME-WAIT this connection took over (Linux
+    // tcp_syn_options, L-SYN-7).
+    if (timestamps_wanted() && (!syn_ack || ts_on_)) s.options.timestamp = TimestampOption{tsval(now), ts_recent_};
+    // RFC 7323 2.2: WSopt MAY be in a SYN, and in a SYN,ACK only if the SYN had it; RFC
+    // 2018 3: likewise SACK-permitted.
+    if (rules_->window_scaling && (!syn_ack || wscale_on_)) s.options.wscale = rules_->window_scale;
+    s.options.sack_permitted = rules_->sack && (!syn_ack || sack_on_);
     emit(std::move(s), out);
     tcb_.snd.nxt = tcb_.snd.iss + 1;
     if (seq_gt(tcb_.snd.nxt, max_sent_)) max_sent_ = tcb_.snd.nxt;
@@ -153,7 +253,7 @@ void Connection::emit_data_segment(Seq seq, std::uint32_t len, bool with_fin, Ti
     emit(std::move(s), out);
 }
 
-void Connection::output(Time now, Actions& out) {
+void Connection::output(Time now, Actions& out, bool force) {
     switch (state_) {
         case State::Established:
         case State::CloseWait:
@@ -179,6 +279,11 @@ void Connection::output(Time now, Actions& out) {
                 seq_gt(window_end, tcb_.snd.nxt) ? window_end - tcb_.snd.nxt : 0;
             if (usable == 0) break;
             const std::uint32_t len = std::min<std::uint32_t>({effective_mss(), unsent, usable});
+            // RFC 9293 3.8.6.2.1 (sender SWS avoidance): a segment the window cuts short waits
+            // for a wider window, unless it is half the largest window the peer offered
+            // (FreeBSD tcp_output; Linux tcp_snd_wnd_test waits for the whole segment) or
+            // the persist timer forces it out (Linux tcp_write_wakeup).
+            if (len < std::min(effective_mss(), unsent) && len < tcb_.snd.max_wnd / 2 && !force) break;
             const bool with_fin = fin_queued_ && !fin_sent_ && len == unsent;
             const Seq seq = tcb_.snd.nxt;
             if (with_fin) {
@@ -282,6 +387,11 @@ void Connection::on_timer(TimerKind kind, Time now, Actions& out) {
             retransmit(now, out);
             break;
         case TimerKind::Persist: {
+            // Linux tcp_write_wakeup: a window too small for a full segment gets what fits.
+            if (tcb_.snd.wnd > 0 && unsent_bytes() > 0) {
+                output(now, out, true);
+                break;
+            }
             // Linux tcp_xmit_probe_skb: a window probe is an old ACK (SEQ=SND.UNA-1) that
             // the peer must answer with its current window.
             emit(make_segment(Flags::Ack, tcb_.snd.una - 1, now), out);

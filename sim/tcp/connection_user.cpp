@@ -3,9 +3,32 @@
 
 namespace tcpsim {
 
+void Connection::choose_initial_window() {
+    switch (rules_->receive_window) {
+        case ReceiveWindowRule::Linux: {
+            // tcp_select_initial_window (L-SYN-3/4): the space rounded down to a multiple of
+            // the MSS, less the timestamps when they will be on: a passive open whose SYN had
+            // them (tcp_openreq_init_rwin), an active one that inherited a TS.Recent from a
+            // TIME-WAIT (tcp_connect_init, L-SYN-7). 64240 = 44 * 1460, 65160 = 45 * 1448.
+            const bool timestamps = timestamps_wanted() && (passive_ ? ts_on_ : ts_recent_stamp_.has_value());
+            const std::uint32_t mss = advmss_ - (timestamps ? 12 : 0);
+            const std::uint32_t space = rcv_space_ > mss ? rcv_space_ / mss * mss : rcv_space_;
+            tcb_.rcv.wnd = std::min<std::uint32_t>(space, 65535);
+            rcv_ssthresh_ = tcb_.rcv.wnd;
+            return;
+        }
+        case ReceiveWindowRule::Rfc:
+        case ReceiveWindowRule::Bsd:
+        case ReceiveWindowRule::Solaris:
+            tcb_.rcv.wnd = rcv_space_;
+            return;
+    }
+}
+
 void Connection::open_active(Time now, Actions& out) {
     // RFC 9293 3.10.1 OPEN (active): send SYN, enter SYN-SENT.
     transition(State::SynSent, Cause::Connect, out);
+    choose_initial_window();
     send_syn(now, out);
 }
 
@@ -16,16 +39,13 @@ void Connection::open_passive(const Segment& syn, Time now, Actions& out) {
     state_ = State::Listen;
     tcb_.rcv.irs = syn.seq;
     tcb_.rcv.nxt = syn.seq + 1;
-    tcb_.snd.wnd = syn.window;
+    rcv_adv_ = tcb_.rcv.nxt;
+    tcb_.snd.wnd = syn.window;  // RFC 7323 2.2: a SYN's window is never scaled
     tcb_.snd.max_wnd = syn.window;
     tcb_.snd.wl1 = syn.seq;
-    if (syn.options.mss) tcb_.snd_mss = std::min(*syn.options.mss, rules_->mss);
-    if (timestamps_wanted() && syn.options.timestamp) {
-        ts_on_ = true;  // RFC 7323 3.2: the SYN offered TSopt and we accept it
-        ts_recent_ = syn.options.timestamp->val;
-        ts_recent_stamp_ = now;
-    }
+    accept_syn_options(syn, now, out);
     transition(State::SynReceived, Cause::RcvSyn, out);
+    choose_initial_window();
     send_syn(now, out);
 }
 
@@ -53,13 +73,54 @@ Errno Connection::send(const std::vector<std::uint8_t>& bytes, Time now, Actions
     return Errno::Ok;
 }
 
-RecvResult Connection::recv(std::uint64_t max_bytes) {
+bool Connection::window_update_due() const {
+    // Not once the peer has closed, or we stopped reading: it sends no more.
+    if (!is_synchronized(state_) || fin_received_ || read_shutdown_) return false;
+    const std::uint32_t old_window = window_left();  // what the peer may still send
+    const std::uint32_t used = static_cast<std::uint32_t>(std::min<std::size_t>(recv_buf_.size(), rcv_space_));
+    switch (rules_->receive_window) {
+        case ReceiveWindowRule::Linux: {
+            // tcp_cleanup_rbuf: when at most half the window clamp (the receive space) is
+            // left, an ACK if the window now offered is at least twice what is left.
+            if (std::uint64_t{2} * old_window > rcv_space_) return false;
+            const std::uint32_t new_window = receive_window();
+            return new_window != 0 && new_window >= std::uint64_t{2} * old_window;
+        }
+        case ReceiveWindowRule::Bsd: {
+            // tcp_output "Sending of standalone window updates": the window grows by two
+            // segments and a quarter of the buffer (or the buffer is small, or nearly
+            // full), or by half the buffer; never when the scaled field would not change.
+            const std::uint32_t recwin = std::min(rcv_space_ - used, std::uint32_t{65535} << rcv_wscale_);
+            if (recwin == 0 || recwin <= old_window) return false;
+            const std::uint32_t adv = recwin - old_window;
+            if ((old_window >> rcv_wscale_) >= (recwin >> rcv_wscale_)) return false;
+            const std::uint32_t maxseg = effective_mss() + (ts_on_ ? 12 : 0);
+            if (adv >= 2 * maxseg &&
+                (adv >= rcv_space_ / 4 || recwin <= rcv_space_ / 8 || rcv_space_ <= 8 * maxseg))
+                return true;
+            return std::uint64_t{2} * adv >= rcv_space_;
+        }
+        case ReceiveWindowRule::Rfc:
+        case ReceiveWindowRule::Solaris: {
+            // RFC 9293 3.8.6.2.2: the window moves right once it can by min(Fr * RCV.BUFF,
+            // Eff.snd.MSS), Fr = 1/2; the update is sent when the peer may be held by what
+            // we offered (less than that step), else its next ACK carries it.
+            const std::uint32_t step = std::min(rcv_space_ / 2, effective_mss());
+            const std::uint32_t new_window = receive_window();
+            return old_window < step && new_window >= old_window + step;
+        }
+    }
+    return false;
+}
+
+RecvResult Connection::recv(std::uint64_t max_bytes, Time now, Actions& out) {
     RecvResult r;
     if (!recv_buf_.empty() && !read_shutdown_) {
         const std::size_t n = max_bytes == 0 ? recv_buf_.size()
                                              : std::min<std::size_t>(recv_buf_.size(), max_bytes);
         r.bytes.assign(recv_buf_.begin(), recv_buf_.begin() + static_cast<std::ptrdiff_t>(n));
         recv_buf_.erase(recv_buf_.begin(), recv_buf_.begin() + static_cast<std::ptrdiff_t>(n));
+        if (window_update_due()) send_ack(now, out);
         return r;
     }
     if (pending_error_ != Errno::Ok) {
@@ -193,6 +254,14 @@ void Connection::abort(Time now, Actions& out) {
             break;
     }
     if (state_ != State::Closed) enter_closed(Cause::Abort, Errno::Ok, out);
+}
+
+std::vector<std::uint8_t> Connection::take_unread() {
+    std::vector<std::uint8_t> bytes;
+    if (read_shutdown_) return bytes;
+    bytes.assign(recv_buf_.begin(), recv_buf_.end());
+    recv_buf_.clear();
+    return bytes;
 }
 
 }  // namespace tcpsim

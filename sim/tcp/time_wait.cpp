@@ -11,7 +11,9 @@ TimeWaitRecord TimeWaitRecord::from(const Connection& c, SocketRef socket, Time 
     TimeWaitRecord r;
     r.snd_nxt = c.tcb().snd.nxt;
     r.rcv_nxt = c.tcb().rcv.nxt;
-    r.rcv_wnd = static_cast<std::uint16_t>(std::min<std::uint32_t>(c.rules().receive_buffer, 65535));
+    // Linux tcp_time_wait keeps tw_rcv_wnd and tw_rcv_wscale; replies say rcv_wnd >> shift.
+    r.rcv_wnd = c.tcb().rcv.wnd;
+    r.rcv_wscale = c.rcv_wscale();
     r.reuse_address = c.options().reuse_address;
     r.ts_on = c.timestamps_on();
     r.ts_recent = c.ts_recent();
@@ -53,8 +55,9 @@ Segment reply_to(const TimeWaitRecord& r, const FourTuple& tuple, Flags flags, S
     s.flags = flags;
     if (has(flags, Flags::Ack)) {
         s.ack = r.rcv_nxt;
-        s.window = r.rcv_wnd;
+        s.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(r.rcv_wnd >> r.rcv_wscale, 65535));
     }
+    s.options.layout = rules.option_layout;
     if (r.ts_on) {
         const auto val = r.ts_offset + static_cast<std::uint32_t>(now.ns / rules.timestamp_tick.ns);
         s.options.timestamp = TimestampOption{val, r.ts_recent};

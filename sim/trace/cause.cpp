@@ -161,6 +161,8 @@ CauseText describe(Cause c) {
             return {"syn_retransmitted", "retransmitted SYN: SYN,ACK sent again", "Linux tcp_check_req"};
         case Cause::DataAfterFinIgnored:
             return {"data_after_fin_ignored", "data after the peer's FIN ignored: ACK", "RFC 9293 3.10.7.4"};
+        case Cause::WscaleClamped:
+            return {"wscale_clamped", "window scale above 14 taken as 14", "RFC 7323 2.3"};
         case Cause::NoConnectionReset:
             return {"no_connection_reset", "no connection for the segment: reset", "RFC 9293 3.10.7.1"};
         case Cause::NoConnectionRstDropped:

@@ -208,6 +208,9 @@ std::string_view explanation(Cause cause) {
             return "The peer sent its SYN again, so our SYN,ACK was probably lost: the SYN,ACK is sent again.";
         case Cause::DataAfterFinIgnored:
             return "Data after the peer's FIN cannot be delivered: it is dropped and ACKed.";
+        case Cause::WscaleClamped:
+            return "The peer's SYN asked for a window shift above 14, which would let a window exceed what "
+                   "sequence numbers can tell apart (RFC 7323 2.3): the stack uses 14.";
         case Cause::NoConnectionReset:
             return "No connection or listener matches the segment: the host answers with an RST.";
         case Cause::NoConnectionRstDropped:

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "tcpsim/views/explanation.hpp"
+#include "tcpsim/views/wire_packet.hpp"
 
 namespace tcpsim {
 namespace {
@@ -192,11 +193,16 @@ std::string segment_label(const LadderSegment& s) {
     if (has(s.flags, Flags::Ack)) fmt::format_to(std::back_inserter(out), " ack {}", s.ack);
     if (s.win == 0 && !has(s.flags, Flags::Rst)) out += " win 0";
     if (has(s.flags, Flags::Syn)) {
+        // In the order the sender's stack put them on the wire.
         std::vector<std::string> o;
-        if (s.options.mss) o.push_back(fmt::format("mss {}", *s.options.mss));
-        if (s.options.sack_permitted) o.push_back("sackOK");
-        if (s.options.wscale) o.push_back(fmt::format("wscale {}", *s.options.wscale));
-        if (s.options.timestamp) o.push_back(fmt::format("ts {}", s.options.timestamp->val));
+        for (OptionKind kind : option_order(s.options, s.flags).view()) {
+            switch (kind) {
+                case OptionKind::Mss: o.push_back(fmt::format("mss {}", *s.options.mss)); break;
+                case OptionKind::SackPermitted: o.push_back("sackOK"); break;
+                case OptionKind::Timestamps: o.push_back(fmt::format("ts {}", s.options.timestamp->val)); break;
+                case OptionKind::WindowScale: o.push_back(fmt::format("wscale {}", *s.options.wscale)); break;
+            }
+        }
         if (!o.empty()) fmt::format_to(std::back_inserter(out), " <{}>", fmt::join(o, ","));
     }
     if (s.retransmission) out += " (retransmission)";

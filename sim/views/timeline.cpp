@@ -7,6 +7,7 @@
 
 #include "tcpsim/views/escape.hpp"
 #include "tcpsim/views/explanation.hpp"
+#include "tcpsim/views/wire_packet.hpp"
 
 namespace tcpsim {
 namespace {
@@ -47,11 +48,18 @@ std::string_view segment_colour(SegmentEvent e) {
 void append_segment_fields(std::string& line, const TraceEvent& e, const RelativeSeq& rel, bool absolute) {
     const RelativeSeq::Numbers n = absolute ? RelativeSeq::Numbers{e.seq.v, e.ack.v} : rel.of(e);
     fmt::format_to(std::back_inserter(line), "seq={} ack={} len={} win={}", n.seq, n.ack, e.len, e.win);
+    // The options in the order the sender's stack put them on the wire.
     const SegmentOptions& o = e.options;
-    if (o.mss) fmt::format_to(std::back_inserter(line), " mss={}", *o.mss);
-    if (o.sack_permitted) line += " sackOK";
-    if (o.timestamp) fmt::format_to(std::back_inserter(line), " ts={}/{}", o.timestamp->val, o.timestamp->ecr);
-    if (o.wscale) fmt::format_to(std::back_inserter(line), " wscale={}", *o.wscale);
+    for (OptionKind kind : option_order(o, e.flags).view()) {
+        switch (kind) {
+            case OptionKind::Mss: fmt::format_to(std::back_inserter(line), " mss={}", *o.mss); break;
+            case OptionKind::WindowScale: fmt::format_to(std::back_inserter(line), " wscale={}", *o.wscale); break;
+            case OptionKind::SackPermitted: line += " sackOK"; break;
+            case OptionKind::Timestamps:
+                fmt::format_to(std::back_inserter(line), " ts={}/{}", o.timestamp->val, o.timestamp->ecr);
+                break;
+        }
+    }
 }
 
 void append_cause(std::string& line, Cause cause) {

@@ -7,6 +7,7 @@ namespace tcpsim {
 namespace {
 
 // TCP option kinds (RFC 9293 3.2, RFC 7323, RFC 2018).
+constexpr std::uint8_t kEol = 0;
 constexpr std::uint8_t kNop = 1;
 constexpr std::uint8_t kMss = 2;
 constexpr std::uint8_t kWindowScale = 3;
@@ -46,38 +47,178 @@ std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes, std::uint32
     return static_cast<std::uint16_t>(~fold(sum_words(bytes, initial)));
 }
 
-// Linux tcp_options_write (net/ipv4/tcp_output.c): MSS; then timestamps, led by
-// SACK-permitted when both are on, by two NOPs otherwise; SACK-permitted alone as NOP,
-// NOP, SACK-permitted; window scale as NOP, wscale. Every option ends on a 4-byte
-// boundary, so no padding is left at the end.
-OptionBytes encode_options(const SegmentOptions& o) {
-    OptionBytes out;
-    std::uint8_t* p = out.bytes.data();
-    auto word = [&p](std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
-        p[0] = a;
-        p[1] = b;
-        p[2] = c;
-        p[3] = d;
-        p += 4;
-    };
-    if (o.mss)
-        word(kMss, 4, static_cast<std::uint8_t>(*o.mss >> 8), static_cast<std::uint8_t>(*o.mss));
-    bool sack_left = o.sack_permitted;
-    if (o.timestamp) {
-        if (sack_left) {
-            word(kSackPermitted, 2, kTimestamps, 10);
-            sack_left = false;
-        } else {
-            word(kNop, kNop, kTimestamps, 10);
-        }
-        put32(p, o.timestamp->val);
-        put32(p + 4, o.timestamp->ecr);
-        p += 8;
+namespace {
+
+// Appends option bytes; no layout below writes more than 40.
+class OptionWriter {
+public:
+    explicit OptionWriter(OptionBytes& out) : out_(out) {}
+    void nop() { byte(kNop); }
+    void mss(std::uint16_t v) {
+        byte(kMss);
+        byte(4);
+        byte(static_cast<std::uint8_t>(v >> 8));
+        byte(static_cast<std::uint8_t>(v));
     }
-    if (sack_left) word(kNop, kNop, kSackPermitted, 2);
-    if (o.wscale) word(kNop, kWindowScale, 3, *o.wscale);
-    out.size = static_cast<std::size_t>(p - out.bytes.data());
+    void wscale(std::uint8_t shift) {
+        byte(kWindowScale);
+        byte(3);
+        byte(shift);
+    }
+    void sack_permitted() {
+        byte(kSackPermitted);
+        byte(2);
+    }
+    void timestamps(const TimestampOption& ts) {
+        byte(kTimestamps);
+        byte(10);
+        put32(out_.bytes.data() + out_.size, ts.val);
+        put32(out_.bytes.data() + out_.size + 4, ts.ecr);
+        out_.size += 8;
+    }
+    // FreeBSD's alignment loops: NOPs until the offset is `residue` modulo `modulus`, and
+    // for the options whose loop says `!optlen ||`, at least one NOP at offset 0.
+    void nops_until(std::size_t modulus, std::size_t residue, bool not_at_start) {
+        while ((not_at_start && out_.size == 0) || out_.size % modulus != residue) nop();
+    }
+    // An EOL, then zeros (TCPOPT_PAD, also EOL) to the next 4-byte boundary.
+    void end_and_pad() {
+        if (out_.size % 4 == 0) return;
+        byte(kEol);
+        while (out_.size % 4 != 0) byte(kEol);
+    }
+
+private:
+    void byte(std::uint8_t b) { out_.bytes[out_.size++] = b; }
+    OptionBytes& out_;
+};
+
+// The timestamps, led by SACK-permitted when it is to be sent too, else by two NOPs;
+// returns whether SACK-permitted went out with them.
+bool packed_timestamps(const SegmentOptions& o, OptionWriter& w) {
+    if (o.sack_permitted) {
+        w.sack_permitted();
+    } else {
+        w.nop();
+        w.nop();
+    }
+    w.timestamps(*o.timestamp);
+    return o.sack_permitted;
+}
+
+void nop_nop_sack_permitted(OptionWriter& w) {
+    w.nop();
+    w.nop();
+    w.sack_permitted();
+}
+
+void nop_wscale(std::uint8_t shift, OptionWriter& w) {
+    w.nop();
+    w.wscale(shift);
+}
+
+// Linux tcp_options_write (L-SYN-1): MSS; the timestamps packed with SACK-permitted;
+// SACK-permitted alone as NOP, NOP, SACK-permitted; NOP, window scale. Every option ends
+// on a 4-byte boundary, so nothing is left to pad.
+void linux_layout(const SegmentOptions& o, OptionWriter& w) {
+    if (o.mss) w.mss(*o.mss);
+    const bool sack_sent = o.timestamp && packed_timestamps(o, w);
+    if (o.sack_permitted && !sack_sent) nop_nop_sack_permitted(w);
+    if (o.wscale) nop_wscale(*o.wscale, w);
+}
+
+// FreeBSD tcp_addoptions (B-SYN-1): the TOF_* bit order (MSS, window scale,
+// SACK-permitted, timestamps), each after NOPs to its alignment: MSS at a multiple of 4,
+// window scale at an odd offset, SACK-permitted at an even one, timestamps at 2 modulo 4;
+// then EOL and padding. A full SYN is mss,nop,wscale,sackOK,TS (20 bytes), and
+// mss,sackOK ends eol,eol (FreeBSD tcp-testsuite).
+void freebsd_layout(const SegmentOptions& o, OptionWriter& w) {
+    if (o.mss) {
+        w.nops_until(4, 0, false);
+        w.mss(*o.mss);
+    }
+    if (o.wscale) {
+        w.nops_until(2, 1, true);
+        w.wscale(*o.wscale);
+    }
+    if (o.sack_permitted) {
+        w.nops_until(2, 0, false);
+        w.sack_permitted();
+    }
+    if (o.timestamp) {
+        w.nops_until(4, 2, true);
+        w.timestamps(*o.timestamp);
+    }
+    w.end_and_pad();
+}
+
+// Windows (W-SYN-1, p0f's Windows 7/8 signatures, [unverified]): MSS; NOP, window scale;
+// then the timestamps packed with SACK-permitted, or NOP, NOP, SACK-permitted:
+// mss,nop,ws,nop,nop,sok and, with timestamps on, mss,nop,ws,sok,ts.
+void windows_layout(const SegmentOptions& o, OptionWriter& w) {
+    if (o.mss) w.mss(*o.mss);
+    if (o.wscale) nop_wscale(*o.wscale, w);
+    const bool sack_sent = o.timestamp && packed_timestamps(o, w);
+    if (o.sack_permitted && !sack_sent) nop_nop_sack_permitted(w);
+}
+
+// illumos tcp_xmit_mp_aux_iss (S-SYN-1): a SYN is laid out as Linux's. A SYN,ACK starts
+// from the connection's header template, which already holds NOP, NOP, timestamps (its
+// NOPs become SACK-permitted when both are on); MSS, NOP NOP SACK-permitted and NOP window
+// scale follow.
+void illumos_layout(const SegmentOptions& o, Flags flags, OptionWriter& w) {
+    if (!has(flags, Flags::Ack)) {
+        linux_layout(o, w);
+        return;
+    }
+    const bool sack_sent = o.timestamp && packed_timestamps(o, w);
+    if (o.mss) w.mss(*o.mss);
+    if (o.sack_permitted && !sack_sent) nop_nop_sack_permitted(w);
+    if (o.wscale) nop_wscale(*o.wscale, w);
+}
+
+}  // namespace
+
+OptionBytes encode_options(const SegmentOptions& o, Flags flags) {
+    OptionBytes out;
+    OptionWriter w(out);
+    switch (o.layout) {
+        case OptionLayout::Linux:
+            linux_layout(o, w);
+            break;
+        case OptionLayout::FreeBsd:
+            freebsd_layout(o, w);
+            break;
+        case OptionLayout::Windows:
+            windows_layout(o, w);
+            break;
+        case OptionLayout::Illumos:
+            illumos_layout(o, flags, w);
+            break;
+    }
     return out;
+}
+
+OptionOrder option_order(const SegmentOptions& o, Flags flags) {
+    const OptionBytes bytes = encode_options(o, flags);
+    OptionOrder order;
+    std::size_t i = 0;
+    while (i < bytes.size) {
+        const std::uint8_t kind = bytes.bytes[i];
+        if (kind == kNop || kind == kEol) {
+            ++i;
+            continue;
+        }
+        switch (kind) {
+            case kMss: order.kinds[order.size++] = OptionKind::Mss; break;
+            case kWindowScale: order.kinds[order.size++] = OptionKind::WindowScale; break;
+            case kSackPermitted: order.kinds[order.size++] = OptionKind::SackPermitted; break;
+            case kTimestamps: order.kinds[order.size++] = OptionKind::Timestamps; break;
+            default: assert(false && "encode_options writes only these kinds");
+        }
+        i += bytes.bytes[i + 1];
+    }
+    return order;
 }
 
 PacketEnds packet_ends(const TraceEvent& e) {
@@ -87,7 +228,7 @@ PacketEnds packet_ends(const TraceEvent& e) {
 }
 
 std::size_t encode_packet(const TraceEvent& e, std::vector<std::uint8_t>& out) {
-    const OptionBytes options = encode_options(e.options);
+    const OptionBytes options = encode_options(e.options, e.flags);
     const std::size_t tcp_header = kTcpHeaderBytes + options.size;
     const std::size_t tcp_length = tcp_header + e.len;
     const std::size_t wire = kIpv4HeaderBytes + tcp_length;

@@ -127,3 +127,18 @@ TEST_CASE("json lines escape control characters in scenario text as JSON does") 
     CHECK(lines[1].find(R"("fault":"a\nb\u001b[8m\"</script>")") != std::string::npos);
     CHECK(nlohmann::json::parse(lines[1])["fault"] == "a\nb\x1b[8m\"</script>");
 }
+
+TEST_CASE("json lines show a SYN's window scale and SACK-permitted") {
+    Trace trace = two_hosts("linux");
+    TraceEvent syn = segment(0, kClient, sock(trace, "c"), SegmentEvent::Send, Flags::Syn, 1000, 0, 0, 64240);
+    syn.segment = 1;
+    syn.options.mss = 1460;
+    syn.options.sack_permitted = true;
+    syn.options.timestamp = TimestampOption{7, 0};
+    syn.options.wscale = 10;
+    trace.record(on(syn, client_side()));
+    trace.finish({RunEnd::Quiescent, ms(0), 1});
+    const std::string json = json_of(trace);
+    CHECK(json.find(R"("win":64240,"mss":1460,"wscale":10,"sack_permitted":true,"tsval":7,"tsecr":0})") !=
+          std::string::npos);
+}

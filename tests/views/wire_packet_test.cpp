@@ -60,26 +60,91 @@ TEST_CASE(
                          0x00, 0x00, 0x00, 0x64,   // TSval 100
                          0x00, 0x00, 0x00, 0x00,   // TSecr 0
                          0x01, 0x03, 0x03, 0x07};  // NOP, window scale 7
-    CHECK(bytes_of(encode_options(every_option()).view()) == expected);
+    CHECK(bytes_of(encode_options(every_option(), Flags::Syn).view()) == expected);
 }
 
 TEST_CASE("each option alone is padded with NOPs to a 4-byte boundary, as Linux pads it") {
     SegmentOptions ts;
     ts.timestamp = TimestampOption{0x01020304, 0x0a0b0c0d};
-    CHECK(bytes_of(encode_options(ts).view()) ==
+    CHECK(bytes_of(encode_options(ts, Flags::Ack).view()) ==
           Bytes{0x01, 0x01, 0x08, 0x0a, 0x01, 0x02, 0x03, 0x04, 0x0a, 0x0b, 0x0c, 0x0d});
     SegmentOptions sack;
     sack.sack_permitted = true;
-    CHECK(bytes_of(encode_options(sack).view()) == Bytes{0x01, 0x01, 0x04, 0x02});
+    CHECK(bytes_of(encode_options(sack, Flags::Syn).view()) == Bytes{0x01, 0x01, 0x04, 0x02});
     SegmentOptions ws;
     ws.wscale = 14;
-    CHECK(bytes_of(encode_options(ws).view()) == Bytes{0x01, 0x03, 0x03, 0x0e});
+    CHECK(bytes_of(encode_options(ws, Flags::Syn).view()) == Bytes{0x01, 0x03, 0x03, 0x0e});
     SegmentOptions mss_sack;
     mss_sack.mss = 536;
     mss_sack.sack_permitted = true;
-    CHECK(bytes_of(encode_options(mss_sack).view()) ==
+    CHECK(bytes_of(encode_options(mss_sack, Flags::Syn).view()) ==
           Bytes{0x02, 0x04, 0x02, 0x18, 0x01, 0x01, 0x04, 0x02});
-    CHECK(encode_options({}).size == 0);
+    CHECK(encode_options({}, Flags::Ack).size == 0);
+}
+
+TEST_CASE("B-SYN-1: a FreeBSD SYN is mss,nop,wscale,sackOK,TS, each option aligned by NOPs") {
+    // tcp_addoptions: TOF_* order; window scale at an odd offset, timestamps at 2 mod 4.
+    SegmentOptions o = every_option();
+    o.wscale = 6;
+    o.layout = OptionLayout::FreeBsd;
+    const Bytes expected{0x02, 0x04, 0x05, 0xb4,   // MSS 1460
+                         0x01, 0x03, 0x03, 0x06,   // NOP, window scale 6
+                         0x04, 0x02, 0x08, 0x0a,   // SACK-permitted, timestamps kind 8 length 10
+                         0x00, 0x00, 0x00, 0x64,   // TSval 100
+                         0x00, 0x00, 0x00, 0x00};  // TSecr 0
+    CHECK(bytes_of(encode_options(o, Flags::Syn).view()) == expected);
+    CHECK(option_order(o, Flags::Syn).view().size() == 4);
+}
+
+TEST_CASE("B-SYN-1: FreeBSD ends an unaligned option list with EOL and zero padding") {
+    // Without timestamps: mss,nop,wscale,sackOK,eol (12 bytes); an ACK's timestamps: nop,nop,TS.
+    SegmentOptions o = every_option();
+    o.timestamp.reset();
+    o.wscale = 6;
+    o.layout = OptionLayout::FreeBsd;
+    CHECK(bytes_of(encode_options(o, Flags::Syn).view()) ==
+          Bytes{0x02, 0x04, 0x05, 0xb4, 0x01, 0x03, 0x03, 0x06, 0x04, 0x02, 0x00, 0x00});
+    SegmentOptions ts;
+    ts.timestamp = TimestampOption{1, 2};
+    ts.layout = OptionLayout::FreeBsd;
+    CHECK(bytes_of(encode_options(ts, Flags::Ack).view()) ==
+          Bytes{0x01, 0x01, 0x08, 0x0a, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02});
+    SegmentOptions mss_sack;
+    mss_sack.mss = 1460;
+    mss_sack.sack_permitted = true;
+    mss_sack.layout = OptionLayout::FreeBsd;
+    CHECK(bytes_of(encode_options(mss_sack, Flags::Syn).view()) ==
+          Bytes{0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x00, 0x00});
+}
+
+TEST_CASE("option order: Linux mss,sackOK,TS,wscale; FreeBSD mss,wscale,sackOK,TS; Windows mss,wscale,sackOK,TS") {
+    using K = OptionKind;
+    using Order = std::vector<OptionKind>;
+    auto order = [](OptionLayout layout, Flags flags) {
+        SegmentOptions o = every_option();
+        o.layout = layout;
+        const OptionOrder r = option_order(o, flags);
+        return Order(r.view().begin(), r.view().end());
+    };
+    CHECK(order(OptionLayout::Linux, Flags::Syn) == Order{K::Mss, K::SackPermitted, K::Timestamps, K::WindowScale});
+    CHECK(order(OptionLayout::FreeBsd, Flags::Syn) ==
+          Order{K::Mss, K::WindowScale, K::SackPermitted, K::Timestamps});
+    CHECK(order(OptionLayout::Windows, Flags::Syn) ==
+          Order{K::Mss, K::WindowScale, K::SackPermitted, K::Timestamps});
+    // illumos: a SYN as Linux, a SYN,ACK from the header template with the timestamps first.
+    CHECK(order(OptionLayout::Illumos, Flags::Syn) ==
+          Order{K::Mss, K::SackPermitted, K::Timestamps, K::WindowScale});
+    CHECK(order(OptionLayout::Illumos, Flags::Syn | Flags::Ack) ==
+          Order{K::SackPermitted, K::Timestamps, K::Mss, K::WindowScale});
+}
+
+TEST_CASE("a Windows SYN without timestamps is mss,nop,wscale,nop,nop,sackOK (p0f, unverified)") {
+    SegmentOptions o = every_option();
+    o.timestamp.reset();
+    o.wscale = 8;
+    o.layout = OptionLayout::Windows;
+    CHECK(bytes_of(encode_options(o, Flags::Syn).view()) ==
+          Bytes{0x02, 0x04, 0x05, 0xb4, 0x01, 0x03, 0x03, 0x08, 0x01, 0x01, 0x04, 0x02});
 }
 
 TEST_CASE("a SYN with every option is the packet worked out by hand, checksums included") {

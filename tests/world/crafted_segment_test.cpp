@@ -67,7 +67,7 @@ TEST_CASE("a crafted SYN below RCV.NXT gets TIME_WAIT's ACK, which the raw socke
           "2000ms h0 send_segment\n"
           "2000ms h0 send SYN seq=2 ack=0 win=65535 len=0\n"
           "2001ms h1 tw_syn_acked\n"
-          "2001ms h1 send ACK seq=5002 ack=1002 win=65535 len=0\n"
+          "2001ms h1 send ACK seq=5002 ack=1002 win=64 len=0\n"
           "2002ms h0 raw_socket_took_reply\n");
 }
 
@@ -78,7 +78,7 @@ TEST_CASE("with stack_answers the client's TCP resets the ACK it has no connecti
           "2000ms h0 send_segment\n"
           "2000ms h0 send SYN seq=2 ack=0 win=65535 len=0\n"
           "2001ms h1 tw_syn_acked\n"
-          "2001ms h1 send ACK seq=5002 ack=1002 win=65535 len=0\n"
+          "2001ms h1 send ACK seq=5002 ack=1002 win=64 len=0\n"
           "2002ms h0 no_connection_reset\n"
           "2002ms h0 send RST seq=1002 ack=0 win=0 len=0\n"
           "2003ms h1 TIME_WAIT->CLOSED\n");
@@ -141,7 +141,7 @@ TEST_CASE("a crafted ACK outside an established connection's window gets a dupli
           "1000ms h0 send_segment\n"
           "1000ms h0 send ACK seq=101001 ack=5001 win=65535 len=0\n"
           "1001ms h1 unacceptable\n"
-          "1001ms h1 send ACK seq=5001 ack=1001 win=65535 len=0\n");
+          "1001ms h1 send ACK seq=5001 ack=1001 win=64 len=0\n");
 }
 
 TEST_CASE("connect's own isn and tcp_timestamps override the host's") {

@@ -80,6 +80,12 @@ inline Errno last_error(const Actions& out) {
 
 inline Time at_ms(std::int64_t ms) { return Time{} + milliseconds(ms); }
 
+// The application reads all it can (what the connection sends in answer is dropped).
+inline RecvResult read_all(Connection& c, Time now = Time{}) {
+    Actions out;
+    return c.recv(0, now, out);
+}
+
 inline Connection syn_sent(const ProfileRules& rules) {
     Connection c({{kLocal, kRemote}, &rules, Seq{kIss}});
     Actions out;

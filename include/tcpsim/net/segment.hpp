@@ -47,11 +47,29 @@ struct TimestampOption {
     std::uint32_t ecr = 0;
 };
 
+// How a stack lays the options out on the wire: their order and NOP/EOL padding. The
+// sender's profile picks it; the pcap writer and the timeline follow it.
+enum class OptionLayout : std::uint8_t {
+    // Linux tcp_options_write (L-SYN-1): MSS; SACK-permitted packed with the timestamps
+    // (else NOP NOP before either); NOP, window scale. The textbook profiles use it too:
+    // for their MSS and timestamps it is RFC 7323 Appendix A's <NOP,NOP,TSopt>.
+    Linux,
+    // FreeBSD tcp_addoptions (B-SYN-1): MSS, window scale, SACK-permitted, timestamps, each
+    // after NOPs to its alignment, then EOL and zero padding to 4 bytes.
+    FreeBsd,
+    // Windows: MSS; NOP, window scale; then as Linux. From p0f's signatures [unverified].
+    Windows,
+    // illumos tcp_xmit_mp_aux_iss: a SYN as Linux; in a SYN,ACK the timestamps come first
+    // (the header template), then MSS, NOP NOP SACK-permitted, NOP window scale.
+    Illumos,
+};
+
 struct SegmentOptions {
     std::optional<std::uint16_t> mss;
     std::optional<std::uint8_t> wscale;
     bool sack_permitted = false;
     std::optional<TimestampOption> timestamp;
+    OptionLayout layout = OptionLayout::Linux;
 };
 
 struct Segment {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tcpsim/core/time.hpp"
+#include "tcpsim/net/segment.hpp"
 
 namespace tcpsim {
 
@@ -56,6 +57,25 @@ enum class TimeWaitLength : std::uint8_t {
     SolarisInterval,   // tcp_time_wait_interval
     WindowsDelay,      // TcpTimedWaitDelay
     Configured,        // the time_wait knob
+};
+
+// How the receive window is chosen: its value in the SYN and what the window field says
+// afterwards.
+enum class ReceiveWindowRule : std::uint8_t {
+    // RFC 9293 3.8.6 / RFC 7323 2.3: the free receive space, right-shifted by our scale.
+    Rfc,
+    // Linux tcp_select_initial_window and __tcp_select_window (L-SYN-3..5): a SYN offers
+    // the space rounded down to a multiple of the MSS; later windows are the free space
+    // capped by rcv_ssthresh (the initial window), rounded up to the scale's granularity,
+    // and never shrink.
+    Linux,
+    // FreeBSD tcp_output and tcp_mss (B-SYN-2, B-SYN-3): a SYN offers the space capped at
+    // 65535; once the MSS is known the buffer is rounded up to a multiple of it; windows
+    // never shrink and are rounded up to the scale's granularity.
+    Bsd,
+    // illumos tcp_xmit_mp writes tcp_rwnd >> tcp_rcv_ws into every segment it builds,
+    // SYNs included [unverified]; otherwise as Rfc.
+    Solaris,
 };
 
 // Whose clock a TSval reads. Linux 4.9 sends jiffies, one clock per host; 4.10 added an
@@ -107,11 +127,27 @@ struct ProfileRules {
     std::uint16_t ephemeral_high = 0;
     // L-PORT-1: connect() scans ports of low's parity first (Linux 4.2+), then the others.
     bool ephemeral_parity_split = false;
-    std::uint16_t mss = 1460;
+    // --- MSS (L-SYN-6) ---
+    // The interface MTU: the MSS a SYN announces is mtu - 40 (IPv4 and TCP headers).
+    std::uint16_t mtu = 1500;
+    // Toward 127.0.0.0/8 and the host's own address packets go over loopback, with its
+    // MTU: Linux lo 65536 (MSS 65495, the most an IPv4 packet holds), FreeBSD lo0 16384.
+    std::uint32_t loopback_mtu = 65536;
+    // The MSS announced in place of mtu - 40 (as `ip route ... advmss` sets it).
+    std::optional<std::uint16_t> mss;
     // A peer's smaller MSS is raised to this, so every segment carries data (Linux
     // net.ipv4.tcp_min_snd_mss, FreeBSD net.inet.tcp.minmss).
     std::uint16_t min_snd_mss = 48;
+
+    // --- receive window, window scaling (RFC 7323 2), SACK-permitted (RFC 2018) ---
+    // Receive space in bytes: what the window can offer (Linux tcp_full_space, tcp_rmem[1]
+    // at the default scaling_ratio of 1/2; FreeBSD net.inet.tcp.recvspace).
     std::uint32_t receive_buffer = 65535;
+    ReceiveWindowRule receive_window = ReceiveWindowRule::Rfc;
+    bool window_scaling = false;    // offer and accept the window scale option
+    std::uint8_t window_scale = 0;  // the shift our SYN asks for (Rcv.Wind.Shift)
+    bool sack = false;              // offer and accept SACK-permitted (SACK blocks are not modelled)
+    OptionLayout option_layout = OptionLayout::Linux;
     IsnGenerator isn = IsnGenerator::Random;
 
     // --- RFC 7323 timestamps ---
@@ -162,6 +198,13 @@ struct ProfileRules {
 
     Duration time_wait_length() const {
         return time_wait_source == TimeWaitLength::TwoMsl ? 2 * msl : time_wait_fixed;
+    }
+    // The MSS a SYN announces (L-SYN-6): the `mss` override, else the route's MTU less 40,
+    // at most 65495 (Linux ipv4_default_advmss: IP_MAX_MTU - 40).
+    std::uint16_t advertised_mss(bool loopback) const {
+        if (mss) return *mss;
+        const std::uint32_t route_mtu = loopback ? loopback_mtu : mtu;
+        return static_cast<std::uint16_t>(route_mtu - 40 > 65495 ? 65495 : route_mtu - 40);
     }
 };
 

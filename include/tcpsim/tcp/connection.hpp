@@ -60,8 +60,11 @@ public:
     void open_passive(const Segment& syn, Time now, Actions& out);
     // SEND: queues bytes; returns how many were accepted or the error.
     Errno send(const std::vector<std::uint8_t>& bytes, Time now, Actions& out);
-    // RECEIVE: up to max_bytes (0 = all readable).
-    RecvResult recv(std::uint64_t max_bytes);
+    // RECEIVE: up to max_bytes (0 = all readable). Reading may open a window the peer
+    // waits on, and then a window update is sent (RFC 9293 3.8.6.2.2).
+    RecvResult recv(std::uint64_t max_bytes, Time now, Actions& out);
+    // The bytes no application will read, taken as the connection goes (no window update).
+    std::vector<std::uint8_t> take_unread();
     // shutdown(SHUT_WR): our FIN after the queued data; receiving continues.
     Errno shutdown_write(Time now, Actions& out) {
         return send_fin(now, out, Cause::ShutdownWrite);
@@ -99,12 +102,35 @@ public:
     std::uint32_t ts_recent() const { return ts_recent_; }
     std::optional<Time> ts_recent_stamp() const { return ts_recent_stamp_; }
     std::uint32_t ts_offset() const { return ts_offset_; }
+    // RFC 2018: both SYNs carried SACK-permitted (the SACK blocks themselves are not modelled).
+    bool sack_permitted() const { return sack_on_; }
+    // RFC 7323 2.2: both SYNs carried the window scale option; the shifts it set (0 without).
+    bool window_scaling_on() const { return wscale_on_; }
+    std::uint8_t snd_wscale() const { return snd_wscale_; }  // Snd.Wind.Shift, the peer's
+    std::uint8_t rcv_wscale() const { return rcv_wscale_; }  // Rcv.Wind.Shift, ours
+    // The MSS our SYN announces: from the route's MTU (L-SYN-6).
+    std::uint16_t advertised_mss() const { return advmss_; }
+    // The receive window we would offer now, in bytes (what the sequence test and the
+    // receiver use; the window field carries it shifted by Rcv.Wind.Shift).
+    std::uint32_t receive_window() const;
 
 private:
     // connection_user.cpp
     Errno send_fin(Time now, Actions& out, Cause cause);
 
+    // connection_user.cpp
+    // The window a SYN offers, chosen once per connection (L-SYN-3/4, B-SYN-2).
+    void choose_initial_window();
+    // After the application read: whether the window opened enough to tell the peer.
+    bool window_update_due() const;
+
     // connection_input.cpp
+    // MSS, timestamps, window scale and SACK-permitted from the peer's SYN (RFC 9293 3.7.1,
+    // RFC 7323 2.2/3.2, RFC 2018): each is on when both SYNs carried it.
+    void accept_syn_options(const Segment& syn, Time now, Actions& out);
+    // The handshake made the MSS known: FreeBSD tcp_mss rounds the buffer (B-SYN-3), Linux
+    // tcp_initialize_rcv_mss starts its receive MSS estimate.
+    void size_receive_buffer();
     void on_segment_syn_sent(const Segment& seg, Time now, Actions& out);
     // RFC 7323 5.3 R1 (PAWS) and 3.2 (missing TSopt); false drops the segment.
     bool timestamps_acceptable(const Segment& seg, Time now, Actions& out);
@@ -123,6 +149,12 @@ private:
     void enter_closed(Cause cause, Errno error, Actions& out);
     void enter_time_wait(Cause cause, Time now, Actions& out);
     Segment make_segment(Flags flags, Seq seq, Time now) const;
+    // RFC 7323 2.2: the window of a SYN or SYN,ACK, never scaled.
+    std::uint16_t syn_window() const;
+    std::uint32_t linux_receive_window(std::uint32_t free) const;
+    std::uint32_t bsd_receive_window(std::uint32_t free) const;
+    // The right edge already offered, which no later window moves left (RFC 9293 3.8.6.2.2).
+    std::uint32_t window_left() const;
     void emit(Segment s, Actions& out);
     void send_ack(Time now, Actions& out);
     void send_challenge_ack(Time now, Actions& out) { send_ack(now, out); }
@@ -130,7 +162,8 @@ private:
     // SO_LINGER{1,0}, abort and keepalive failure: RST (with ACK where the profile says).
     void send_abort_reset(Time now, Actions& out);
     void send_syn(Time now, Actions& out);
-    void output(Time now, Actions& out);
+    // Sends what the window allows; `force` sends a segment the window cuts short (persist).
+    void output(Time now, Actions& out, bool force = false);
     void emit_data_segment(Seq seq, std::uint32_t len, bool with_fin, Time now, Actions& out);
     void retransmit(Time now, Actions& out);
     void arm_timer(TimerKind kind, Time expires, Actions& out);
@@ -192,6 +225,17 @@ private:
     Time last_received_;
     int probes_out_ = 0;  // keepalive probes not answered
     int window_probes_ = 0;  // zero-window probes since the window closed (their backoff)
+
+    // MSS, the receive window, window scaling and SACK-permitted.
+    std::uint16_t advmss_;
+    std::uint32_t rcv_space_;      // receive space in bytes (B-SYN-3 rounds it up)
+    Seq rcv_adv_;                  // right edge of the last window sent
+    std::uint32_t rcv_ssthresh_ = 0;  // Linux: later windows stay within the initial one (L-SYN-5)
+    std::uint32_t rcv_mss_ = 0;       // Linux icsk_ack.rcv_mss: the peer's segment size, estimated
+    bool wscale_on_ = false;
+    std::uint8_t snd_wscale_ = 0;
+    std::uint8_t rcv_wscale_ = 0;
+    bool sack_on_ = false;
 
     // RFC 7323 timestamps.
     bool ts_on_ = false;

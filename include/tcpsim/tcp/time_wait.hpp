@@ -24,7 +24,8 @@ class Connection;
 struct TimeWaitRecord {
     Seq snd_nxt;
     Seq rcv_nxt;
-    std::uint16_t rcv_wnd = 0;
+    std::uint32_t rcv_wnd = 0;        // the window last offered, in bytes (RCV.WND)
+    std::uint8_t rcv_wscale = 0;      // Rcv.Wind.Shift: a reply's window field is rcv_wnd >> it
     bool reuse_address = false;       // SO_REUSEADDR of the socket it came from (L-BIND-1)
     bool ts_on = false;               // the connection used timestamps
     std::uint32_t ts_recent = 0;

@@ -101,6 +101,7 @@ enum class Cause : std::uint8_t {
     SynReceivedBadAck,
     SynRetransmitted,
     DataAfterFinIgnored,
+    WscaleClamped,
     // The host's decisions: no connection, listeners, ports.
     NoConnectionReset,
     NoConnectionRstDropped,

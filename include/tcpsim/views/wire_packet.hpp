@@ -1,11 +1,12 @@
 // A segment event as the IPv4 packet a capture on the host's interface would hold: a
 // 20-byte IPv4 header (TTL 64, DF, id from the segment id), the TCP header with its
-// options in the order and padding Linux writes them, and the payload; both checksums
-// correct. The pcap view writes these bytes; nothing here knows libpcap.
+// options in the order and padding the sender's stack writes them (SegmentOptions::layout),
+// and the payload; both checksums correct. The pcap view writes these bytes; nothing here
+// knows libpcap.
 //
 //   std::vector<std::uint8_t> bytes;
 //   const std::size_t wire = encode_packet(e, bytes);   // e: a send or deliver event
-//   wire == 20 + 20 + encode_options(e.options).size + e.len
+//   wire == 20 + 20 + encode_options(e.options, e.flags).size + e.len
 #pragma once
 
 #include <array>
@@ -25,14 +26,25 @@ inline constexpr std::size_t kTcpHeaderBytes = 20;
 // (an odd last byte padded with zero), continuing from a partial sum `initial`.
 std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes, std::uint32_t initial = 0);
 
-// The TCP options as they go on the wire: a multiple of 4 bytes, at most 40.
+// The TCP options as they go on the wire: a multiple of 4 bytes, at most 40. The flags
+// matter to one layout: illumos puts the timestamps first in a SYN,ACK.
 struct OptionBytes {
     std::array<std::uint8_t, 40> bytes{};
     std::size_t size = 0;
 
     std::span<const std::uint8_t> view() const { return {bytes.data(), size}; }
 };
-OptionBytes encode_options(const SegmentOptions& options);
+OptionBytes encode_options(const SegmentOptions& options, Flags flags);
+
+// The options of a segment in the order they go on the wire, padding left out.
+enum class OptionKind : std::uint8_t { Mss, WindowScale, SackPermitted, Timestamps };
+struct OptionOrder {
+    std::array<OptionKind, 4> kinds{};
+    std::size_t size = 0;
+
+    std::span<const OptionKind> view() const { return {kinds.data(), size}; }
+};
+OptionOrder option_order(const SegmentOptions& options, Flags flags);
 
 // Who sent the packet and to whom: a delivered segment came from the connection's
 // remote end, a sent one from its local end.
